@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The interface between the iofd core (iofd.ko) and the per-vendor IOMMU
+ * drivers (iofd_mock.ko, iofd_vtd.ko, iofd_smmuv3.ko).
+ *
+ * A driver registers a struct iofd_driver.  Every device that userspace can
+ * bind to an iommufd context is described by a struct iofd_device that the
+ * driver (or the device-binding code acting for it) owns; the core never
+ * frees it.  Translation state lives in struct iofd_domain objects that the
+ * driver allocates on the core's request and frees through ops->free.
+ *
+ * Locking: the core serialises every call that changes what a device is
+ * attached to (attach_dev, block_dev) with a per-device mutex it owns.  Domain
+ * map/unmap calls for one domain are serialised by the owning IOAS; drivers
+ * must only make them safe against concurrent DMA and concurrent attach.
+ */
+#ifndef _IOFD_DRIVER_H
+#define _IOFD_DRIVER_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/module.h>
+
+struct iofd_device;
+struct iofd_domain;
+
+/* Values for iofd_domain.type */
+enum iofd_domain_type {
+	IOFD_DOMAIN_PAGING = 1,	/* kernel-managed IOVA -> PA tables */
+	IOFD_DOMAIN_NESTED,	/* guest-managed stage-1 over a paging parent */
+};
+
+/* IOPTE permission bits passed to map_pages */
+#define IOFD_PROT_READ		BIT(0)
+#define IOFD_PROT_WRITE		BIT(1)
+
+/* Flags of domain_alloc_paging(); same values as IOMMU_HWPT_ALLOC_* */
+#define IOFD_DOMAIN_F_NEST_PARENT	BIT(0)
+#define IOFD_DOMAIN_F_DIRTY_TRACKING	BIT(1)
+#define IOFD_DOMAIN_F_PASID		BIT(3)
+
+/**
+ * struct iofd_domain_ops - operations on one translation domain
+ * @map_pages: map @pgcount pages of @pgsize bytes each from @iova to @paddr
+ *	with @prot (IOFD_PROT_*).  @pgsize is always one of the domain's
+ *	@pgsize_bitmap sizes and @iova/@paddr are aligned to it.  Sets
+ *	*@mapped to the bytes mapped, also on failure, so the core can undo
+ *	exactly that much.  May sleep; @gfp tells how to allocate tables.
+ * @unmap_pages: undo map_pages over [@iova, @iova + @pgsize * @pgcount).
+ *	The core only unmaps ranges it mapped, with the same boundaries it used
+ *	for map_pages or larger ones covering whole earlier calls.  Returns the
+ *	bytes unmapped.  Must not fail and must not allocate.
+ * @iova_to_phys: walk the domain's table; 0 when not mapped.
+ * @free: free the domain; the core guarantees nothing is attached to it.
+ */
+struct iofd_domain_ops {
+	int (*map_pages)(struct iofd_domain *domain, unsigned long iova,
+			 phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			 int prot, gfp_t gfp, size_t *mapped);
+	size_t (*unmap_pages)(struct iofd_domain *domain, unsigned long iova,
+			      size_t pgsize, size_t pgcount);
+	phys_addr_t (*iova_to_phys)(struct iofd_domain *domain,
+				    unsigned long iova);
+	void (*free)(struct iofd_domain *domain);
+};
+
+/**
+ * struct iofd_domain - translation state allocated by a driver
+ * @ops: the driver's domain operations
+ * @driver: the driver that allocated it; attach only to its devices
+ * @type: an enum iofd_domain_type value
+ * @pgsize_bitmap: IOPTE sizes the table supports (bit n = 2^n bytes)
+ * @aperture_start: first IOVA the domain can translate
+ * @aperture_last: last IOVA the domain can translate (inclusive)
+ *
+ * Drivers embed this in their own domain struct and fill every field before
+ * returning it from an alloc op.
+ */
+struct iofd_domain {
+	const struct iofd_domain_ops *ops;
+	const struct iofd_driver *driver;
+	u32 type;
+	unsigned long pgsize_bitmap;
+	unsigned long aperture_start;
+	unsigned long aperture_last;
+};
+
+/**
+ * struct iofd_driver_ops - what a vendor driver provides to the core
+ * @domain_alloc_paging: allocate an empty paging domain usable by @dev.
+ *	@flags is a mask of IOFD_DOMAIN_F_*; return ERR_PTR(-EOPNOTSUPP) for a
+ *	flag the driver cannot honour.
+ * @attach_dev: make @domain translate @dev's DMA without PASID (@pasid ==
+ *	IOFD_NO_PASID) or with @pasid.  This both attaches and replaces: when
+ *	the device already uses another domain the switch must be atomic, with
+ *	no moment where DMA is blocked or untranslated.  Returns -EINVAL when
+ *	the domain is incompatible with the device (the core then tries another
+ *	or allocates a new one).
+ * @block_dev: make @dev's DMA (RID or @pasid) fault/blocked.  Cannot fail.
+ * @hw_info: fill @data (at most @len bytes) with the IOMMU's capability
+ *	report; return the bytes the driver has (may exceed @len) and set
+ *	*@type to an IOMMU_HW_INFO_TYPE_* value, or a negative errno.
+ */
+struct iofd_driver_ops {
+	struct iofd_domain *(*domain_alloc_paging)(struct iofd_device *dev,
+						   u32 flags);
+	int (*attach_dev)(struct iofd_domain *domain, struct iofd_device *dev,
+			  u32 pasid);
+	void (*block_dev)(struct iofd_device *dev, u32 pasid);
+	int (*hw_info)(struct iofd_device *dev, void *data, size_t len,
+		       u32 *type);
+};
+
+/* The pasid argument value meaning "the requester ID, no PASID" */
+#define IOFD_NO_PASID	U32_MAX
+
+/**
+ * struct iofd_driver - one registered vendor driver
+ * @name: short name for logs
+ * @owner: THIS_MODULE of the driver; the core holds a reference while any
+ *	of the driver's domains exist
+ * @ops: the driver's operations
+ * @node: core-private list linkage
+ */
+struct iofd_driver {
+	const char *name;
+	struct module *owner;
+	const struct iofd_driver_ops *ops;
+	struct list_head node;
+};
+
+/**
+ * struct iofd_device - a device whose DMA an iofd driver controls
+ * @driver: the driver that owns the device's IOMMU
+ * @dev: the struct device, or NULL for a software (mock) device
+ * @max_pasid_log2: PASID width the device and IOMMU support, 0 for none
+ * @name: for logs
+ *
+ * Owned by whoever created it (a driver or the PCI binding); it must stay
+ * valid until iofd_device_unbind() returns for every context it was bound
+ * to.
+ */
+struct iofd_device {
+	const struct iofd_driver *driver;
+	struct device *dev;
+	u32 max_pasid_log2;
+	const char *name;
+};
+
+int iofd_driver_register(struct iofd_driver *driver);
+void iofd_driver_unregister(struct iofd_driver *driver);
+
+#endif

@@ -17,6 +17,7 @@
 #include <linux/file.h>
 #include <linux/highmem.h>
 #include "iofd_private.h"
+#include "validate.h"
 
 struct iofd_access_priv {
 	struct iofd_access access;
@@ -335,10 +336,9 @@ int iofd_test_add_reserved(struct iofd_ctx *ictx, u32 ioas_id,
 	unsigned long last;
 	int rc;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(start, length - 1, &last))
-		return -EOVERFLOW;
+	rc = iofd_check_range(start, length, &last);
+	if (rc)
+		return rc;
 	ioas = iofd_get_ioas(ictx, ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);

@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <linux/iommufd.h>
 #include "iofd_private.h"
+#include "validate.h"
 
 /*
  * Allocate and fill a paging HWPT for @idev's driver on @ioas.  The caller
@@ -93,10 +94,6 @@ void iofd_hwpt_paging_destroy(struct iofd_object *obj)
 		refcount_dec(&ioas->obj.users);
 }
 
-#define IOFD_HWPT_ALLOC_FLAGS                                                  \
-	(IOMMU_HWPT_ALLOC_NEST_PARENT | IOMMU_HWPT_ALLOC_DIRTY_TRACKING |      \
-	 IOMMU_HWPT_ALLOC_PASID)
-
 int iofd_hwpt_alloc_ioctl(struct iofd_ucmd *ucmd)
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
@@ -106,15 +103,9 @@ int iofd_hwpt_alloc_ioctl(struct iofd_ucmd *ucmd)
 	struct iofd_ioas *ioas;
 	int rc;
 
-	if (cmd->flags & ~(IOFD_HWPT_ALLOC_FLAGS | IOMMU_HWPT_FAULT_ID_VALID) ||
-	    cmd->__reserved || cmd->__reserved2)
-		return -EOPNOTSUPP;
-	if ((cmd->data_type == IOMMU_HWPT_DATA_NONE && cmd->data_len) ||
-	    (cmd->data_type != IOMMU_HWPT_DATA_NONE && !cmd->data_len))
-		return -EINVAL;
-	/* Fault queues come with the fault object, not implemented yet */
-	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID)
-		return -EOPNOTSUPP;
+	rc = iofd_check_hwpt_alloc(cmd);
+	if (rc)
+		return rc;
 
 	dev_obj = iofd_get_object(ictx, cmd->dev_id, IOFD_OBJ_DEVICE);
 	if (IS_ERR(dev_obj))

@@ -77,26 +77,6 @@ void iopt_free_itree(struct rb_root_cached *root, size_t node_offset)
 	}
 }
 
-/*
- * Largest IOPTE size usable at @iova -> @paddr for @length bytes, from
- * @pgsizes.  Both addresses are congruent modulo the smallest size.
- */
-static unsigned long iopt_pick_pgsize(unsigned long pgsizes, unsigned long iova,
-				      phys_addr_t paddr, unsigned long length)
-{
-	unsigned long addr_merge = iova | paddr;
-	unsigned long mask;
-
-	/* Sizes no larger than what is left ... */
-	mask = length >= (1UL << (BITS_PER_LONG - 1)) ?
-		ULONG_MAX : GENMASK(__fls(length), 0);
-	/* ... and to which both addresses are aligned */
-	if (addr_merge)
-		mask &= GENMASK(__ffs(addr_merge), 0);
-	mask &= pgsizes;
-	return mask ? 1UL << __fls(mask) : 0;
-}
-
 static unsigned long iopt_domain_pgsizes(struct io_pagetable *iopt,
 					 struct iofd_domain *domain)
 {
@@ -159,7 +139,7 @@ static int iopt_area_map_domain(struct io_pagetable *iopt,
 		}
 
 		while (run) {
-			pgsize = iopt_pick_pgsize(pgsizes, iova, paddr, run);
+			pgsize = iova_pick_pgsize(pgsizes, iova, paddr, run);
 			if (WARN_ON(!pgsize)) {
 				rc = -EINVAL;
 				goto err_unmap;
@@ -198,10 +178,8 @@ err_unmap:
 
 static bool iopt_area_aligned(struct iopt_area *area, unsigned long alignment)
 {
-	unsigned long mask = alignment - 1;
-
-	return !((area->node.start | iopt_area_length(area) |
-		  area->pages_offset) & mask);
+	return iova_range_aligned(area->node.start, iopt_area_length(area),
+				  area->pages_offset, alignment);
 }
 
 /* Insert @area into the tree and every domain; caller holds rwsem (write) */

@@ -10,6 +10,7 @@
 #include <linux/iommufd.h>
 #include "iofd_private.h"
 #include "iova_alloc.h"
+#include "validate.h"
 
 struct iofd_ioas *iofd_ioas_create(struct iofd_ctx *ictx)
 {
@@ -174,24 +175,6 @@ static int iofd_map_prot(u32 flags)
 	if (flags & IOMMU_IOAS_MAP_WRITEABLE)
 		prot |= IOFD_PROT_WRITE;
 	return prot;
-}
-
-#define IOFD_MAP_FLAGS                                                         \
-	(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE |               \
-	 IOMMU_IOAS_MAP_READABLE)
-
-/* Common checks of MAP, MAP_FILE and COPY */
-static int iofd_check_map_args(u32 flags, u64 iova, u64 length)
-{
-	if (flags & ~IOFD_MAP_FLAGS)
-		return -EOPNOTSUPP;
-	if (!(flags & (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)))
-		return -EINVAL;
-	if (iova >= ULONG_MAX || length >= ULONG_MAX)
-		return -EOVERFLOW;
-	if (!length)
-		return -EINVAL;
-	return 0;
 }
 
 /* Map freshly pinned @pages and answer; drops the creation reference */

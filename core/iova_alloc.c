@@ -144,3 +144,29 @@ int iova_find_free(struct rb_root_cached *allowed,
 	}
 	return -ENOSPC;
 }
+
+/*
+ * Largest IOPTE size from @pgsizes usable at @iova -> @paddr with @length
+ * bytes left, or 0.  Both addresses must be aligned to the size chosen.
+ */
+unsigned long iova_pick_pgsize(unsigned long pgsizes, unsigned long iova,
+			       phys_addr_t paddr, unsigned long length)
+{
+	unsigned long addr_merge = iova | (unsigned long)paddr;
+	unsigned long mask;
+
+	if (!length)
+		return 0;
+	mask = GENMASK(__fls(length), 0);
+	if (addr_merge)
+		mask &= GENMASK(__ffs(addr_merge), 0);
+	mask &= pgsizes;
+	return mask ? 1UL << __fls(mask) : 0;
+}
+
+/* Is a mapping's IOVA, length and offset into its first page aligned? */
+bool iova_range_aligned(unsigned long iova, unsigned long length,
+			unsigned long pages_offset, unsigned long alignment)
+{
+	return !((iova | length | pages_offset) & (alignment - 1));
+}

@@ -44,4 +44,9 @@ int iova_find_free(struct rb_root_cached *allowed,
 		   struct rb_root_cached *areas, unsigned long length,
 		   unsigned long alignment, unsigned long *iova);
 
+unsigned long iova_pick_pgsize(unsigned long pgsizes, unsigned long iova,
+			       phys_addr_t paddr, unsigned long length);
+bool iova_range_aligned(unsigned long iova, unsigned long length,
+			unsigned long pages_offset, unsigned long alignment);
+
 #endif

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iofd-vmm: the smallest VMM-style user of /dev/iommu.
+ *
+ * It does what a VMM does when it hands a device to a guest, with the mock
+ * driver standing in for hardware: create an IOAS, map "guest RAM" into it,
+ * bind a device, give it a paging HWPT, attach, and then proves the
+ * mapping by asking the mock to compare its page table with the buffer.
+ * Every step is printed; any unexpected result ends with exit status 1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/iommufd.h>
+#include <linux/iommufd_test.h>
+
+#define GUEST_RAM_SIZE	(2UL << 20)
+#define GUEST_RAM_IOVA	(1UL << 24)	/* MOCK_APERTURE_START */
+
+static int iommufd = -1;
+static unsigned int step;
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("[%2u] ", ++step);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void die(const char *what)
+{
+	printf("FAILED: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void expect(bool ok, const char *what)
+{
+	if (!ok)
+		die(what);
+}
+
+static int test_cmd(struct iommu_test_cmd *cmd, uint32_t op, uint32_t id)
+{
+	cmd->size = sizeof(*cmd);
+	cmd->op = op;
+	cmd->id = id;
+	return ioctl(iommufd, IOMMU_TEST_CMD, cmd);
+}
+
+static int check_refs(void *buf, size_t len, unsigned int refs)
+{
+	struct iommu_test_cmd cmd = {
+		.check_refs = { .length = len, .uptr = (uintptr_t)buf,
+				.refs = refs },
+	};
+
+	return test_cmd(&cmd, IOMMU_TEST_OP_MD_CHECK_REFS, 0);
+}
+
+int main(void)
+{
+	struct iommu_ioas_alloc ioas_alloc = { .size = sizeof(ioas_alloc) };
+	struct iommu_iova_range ranges[8];
+	struct iommu_ioas_iova_ranges iova_ranges = {
+		.size = sizeof(iova_ranges),
+		.num_iovas = 8,
+		.allowed_iovas = (uintptr_t)ranges,
+	};
+	struct iommu_test_cmd mock = {};
+	struct iommu_test_cmd replace = {};
+	struct iommu_test_cmd check = {};
+	struct iommu_test_hw_info info_data = {};
+	struct iommu_hw_info info = { .size = sizeof(info) };
+	struct iommu_hwpt_alloc hwpt = { .size = sizeof(hwpt) };
+	struct iommu_ioas_map map = { .size = sizeof(map) };
+	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+	uint32_t ioas_id, auto_hwpt_id;
+	unsigned int i;
+	uint8_t *ram;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("iofd-vmm: a VMM's view of /dev/iommu (mock device)\n");
+
+	iommufd = open("/dev/iommu", O_RDWR);
+	expect(iommufd >= 0, "open /dev/iommu");
+	say("opened /dev/iommu (fd %d)", iommufd);
+
+	expect(!ioctl(iommufd, IOMMU_IOAS_ALLOC, &ioas_alloc), "IOAS_ALLOC");
+	ioas_id = ioas_alloc.out_ioas_id;
+	say("IOMMU_IOAS_ALLOC -> IOAS id %u", ioas_id);
+
+	ram = mmap(NULL, GUEST_RAM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	expect(ram != MAP_FAILED, "mmap guest RAM");
+	for (i = 0; i < GUEST_RAM_SIZE; i++)
+		ram[i] = (uint8_t)(i * 7 + 3);
+	say("allocated %lu KiB of \"guest RAM\" at %p", GUEST_RAM_SIZE >> 10,
+	    (void *)ram);
+
+	map.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+		    IOMMU_IOAS_MAP_WRITEABLE;
+	map.ioas_id = ioas_id;
+	map.user_va = (uintptr_t)ram;
+	map.length = GUEST_RAM_SIZE;
+	map.iova = GUEST_RAM_IOVA;
+	expect(!ioctl(iommufd, IOMMU_IOAS_MAP, &map), "IOAS_MAP");
+	say("IOMMU_IOAS_MAP guest RAM at IOVA 0x%llx, %llu bytes (pinned now)",
+	    (unsigned long long)map.iova, (unsigned long long)map.length);
+	expect(!check_refs(ram, GUEST_RAM_SIZE, 1), "MD_CHECK_REFS == 1");
+	say("every page of guest RAM is pinned exactly once");
+
+	expect(!test_cmd(&mock, IOMMU_TEST_OP_MOCK_DOMAIN, ioas_id),
+	       "TEST_OP_MOCK_DOMAIN");
+	auto_hwpt_id = mock.mock_domain.out_hwpt_id;
+	say("bound a mock device: device id %u, attached to the IOAS through auto HWPT %u",
+	    mock.mock_domain.out_idev_id, auto_hwpt_id);
+
+	info.dev_id = mock.mock_domain.out_idev_id;
+	info.data_len = sizeof(info_data);
+	info.data_uptr = (uintptr_t)&info_data;
+	expect(!ioctl(iommufd, IOMMU_GET_HW_INFO, &info), "GET_HW_INFO");
+	say("IOMMU_GET_HW_INFO: type 0x%x (selftest), %u bytes, test_reg 0x%x",
+	    info.out_data_type, info.data_len, info_data.test_reg);
+
+	hwpt.dev_id = mock.mock_domain.out_idev_id;
+	hwpt.pt_id = ioas_id;
+	expect(!ioctl(iommufd, IOMMU_HWPT_ALLOC, &hwpt), "HWPT_ALLOC");
+	say("IOMMU_HWPT_ALLOC paging HWPT %u on IOAS %u (filled with the mapping)",
+	    hwpt.out_hwpt_id, ioas_id);
+
+	replace.mock_domain_replace.pt_id = hwpt.out_hwpt_id;
+	expect(!test_cmd(&replace, IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+			 mock.mock_domain.out_stdev_id),
+	       "MOCK_DOMAIN_REPLACE");
+	say("replaced the device's attachment: auto HWPT %u -> HWPT %u (auto HWPT freed)",
+	    auto_hwpt_id, hwpt.out_hwpt_id);
+
+	check.check_map.iova = GUEST_RAM_IOVA;
+	check.check_map.length = GUEST_RAM_SIZE;
+	check.check_map.uptr = (uintptr_t)ram;
+	expect(!test_cmd(&check, IOMMU_TEST_OP_MD_CHECK_MAP,
+			 hwpt.out_hwpt_id), "MD_CHECK_MAP");
+	say("mock page table of HWPT %u translates every IOVA of guest RAM to its page",
+	    hwpt.out_hwpt_id);
+
+	iova_ranges.ioas_id = ioas_id;
+	expect(!ioctl(iommufd, IOMMU_IOAS_IOVA_RANGES, &iova_ranges),
+	       "IOAS_IOVA_RANGES");
+	for (i = 0; i < iova_ranges.num_iovas && i < 8; i++)
+		say("usable IOVA range %u: 0x%llx..0x%llx (alignment %llu)", i,
+		    (unsigned long long)ranges[i].start,
+		    (unsigned long long)ranges[i].last,
+		    (unsigned long long)iova_ranges.out_iova_alignment);
+
+	destroy.id = hwpt.out_hwpt_id;
+	expect(ioctl(iommufd, IOMMU_DESTROY, &destroy) && errno == EBUSY,
+	       "DESTROY of an attached HWPT must be EBUSY");
+	say("IOMMU_DESTROY HWPT %u while attached -> EBUSY, as it must",
+	    hwpt.out_hwpt_id);
+
+	destroy.id = mock.mock_domain.out_stdev_id;
+	expect(!ioctl(iommufd, IOMMU_DESTROY, &destroy), "DESTROY device");
+	say("unbound the mock device (detached, blocked)");
+	destroy.id = hwpt.out_hwpt_id;
+	expect(!ioctl(iommufd, IOMMU_DESTROY, &destroy), "DESTROY HWPT");
+	say("destroyed HWPT %u", hwpt.out_hwpt_id);
+
+	unmap.ioas_id = ioas_id;
+	unmap.iova = GUEST_RAM_IOVA;
+	unmap.length = GUEST_RAM_SIZE;
+	expect(!ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap), "IOAS_UNMAP");
+	say("IOMMU_IOAS_UNMAP -> %llu bytes unmapped",
+	    (unsigned long long)unmap.length);
+	expect(!check_refs(ram, GUEST_RAM_SIZE, 0), "MD_CHECK_REFS == 0");
+	say("no page of guest RAM is pinned anymore");
+
+	destroy.id = ioas_id;
+	expect(!ioctl(iommufd, IOMMU_DESTROY, &destroy), "DESTROY IOAS");
+	say("destroyed IOAS %u", ioas_id);
+	close(iommufd);
+	say("closed /dev/iommu");
+	printf("iofd-vmm: all steps passed\n");
+	return 0;
+}

@@ -53,8 +53,10 @@ static void validate_range(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iofd_check_range(0x1000, 0x1000, &last), 0);
 	KUNIT_EXPECT_EQ(test, last, 0x1fffUL);
 	KUNIT_EXPECT_EQ(test, iofd_check_range(0, U64_MAX, &last), 0);
+	KUNIT_EXPECT_EQ(test, last, ULONG_MAX - 1);
+	KUNIT_EXPECT_EQ(test, iofd_check_range(1, U64_MAX, &last), 0);
 	KUNIT_EXPECT_EQ(test, last, ULONG_MAX);
-	KUNIT_EXPECT_EQ(test, iofd_check_range(1, U64_MAX, &last), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, iofd_check_range(2, U64_MAX, &last), -EOVERFLOW);
 	KUNIT_EXPECT_EQ(test, iofd_check_range(U64_MAX, 1, &last), 0);
 	KUNIT_EXPECT_EQ(test, iofd_check_range(U64_MAX, 2, &last), -EOVERFLOW);
 	KUNIT_EXPECT_EQ(test, iofd_check_range(5, 0, &last), -EINVAL);

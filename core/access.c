@@ -9,19 +9,28 @@
  * ->unmap callback, which must unpin.
  *
  * Locking: access->lock serialises attach/replace/detach and pin/rw; it
- * is taken before io_pagetable.accesses_lock.  unpin takes no access lock
- * (it runs from ->unmap under accesses_lock): it relies on @num_pins, which
- * keeps the IOAS attached until every pin is undone.
+ * is taken before io_pagetable.accesses_lock.  The ->unmap callbacks run
+ * under io_pagetable.notify_lock only, holding a reference on the access:
+ * the callback may take the access user's own lock, which that user also
+ * holds around iofd_access_pin_pages().  unpin takes no access lock: it
+ * relies on @num_pins, which keeps the IOAS attached until every pin is
+ * undone.
  */
 #include <linux/slab.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
+#include <linux/wait_bit.h>
 #include "iofd_private.h"
 #include "validate.h"
 
+/*
+ * @users: 1 for the owner until iofd_access_destroy(), +1 while an unmap
+ *	notification calls into it; destroy waits for the count to drain
+ */
 struct iofd_access_priv {
 	struct iofd_access access;
 	atomic_t num_pins;
+	refcount_t users;
 };
 
 static struct iofd_access_priv *to_priv(struct iofd_access *access)
@@ -47,6 +56,7 @@ struct iofd_access *iofd_access_create(struct iofd_ctx *ictx,
 	mutex_init(&priv->access.lock);
 	INIT_LIST_HEAD(&priv->access.iopt_node);
 	atomic_set(&priv->num_pins, 0);
+	refcount_set(&priv->users, 1);
 	get_file(ictx->file);
 	return &priv->access;
 }
@@ -94,7 +104,10 @@ int iofd_access_attach(struct iofd_access *access, u32 ioas_id)
 }
 EXPORT_SYMBOL_GPL(iofd_access_attach);
 
-/* Move to another IOAS; refused (-EBUSY) while pins are outstanding */
+/*
+ * Move to another IOAS.  Pins in the old one are dropped first through the
+ * access's ->unmap callback, as upstream; -EBUSY if some remain.
+ */
 int iofd_access_replace(struct iofd_access *access, u32 ioas_id)
 {
 	struct iofd_ioas *old;
@@ -106,26 +119,37 @@ int iofd_access_replace(struct iofd_access *access, u32 ioas_id)
 		rc = -EINVAL;
 		goto out_unlock;
 	}
-	if (atomic_read(&to_priv(access)->num_pins)) {
-		rc = -EBUSY;
-		goto out_unlock;
-	}
 	if (old->obj.id == ioas_id) {
 		rc = 0;
 		goto out_unlock;
 	}
-	/* Keep the old IOAS alive in case the new one cannot be attached */
+	/* Keep the old IOAS alive while the access moves */
 	refcount_inc(&old->obj.users);
+	mutex_unlock(&access->lock);
+	if (atomic_read(&to_priv(access)->num_pins) && access->ops->unmap)
+		access->ops->unmap(access->data, 0, ULONG_MAX);
+	mutex_lock(&access->lock);
+	if (access->ioas != old) {
+		/* Raced with another replace or a detach */
+		rc = -EBUSY;
+		goto out_put_old;
+	}
+	if (atomic_read(&to_priv(access)->num_pins)) {
+		rc = -EBUSY;
+		goto out_put_old;
+	}
 	__iofd_access_detach(access);
 	rc = __iofd_access_attach(access, ioas_id);
 	if (rc) {
+		/* Back to the old IOAS, with the reference taken above */
 		mutex_lock(&old->iopt.accesses_lock);
 		list_add_tail(&access->iopt_node, &old->iopt.accesses);
 		mutex_unlock(&old->iopt.accesses_lock);
 		access->ioas = old;
-	} else {
-		iofd_object_put(access->ictx, &old->obj);
+		goto out_unlock;
 	}
+out_put_old:
+	iofd_object_put(access->ictx, &old->obj);
 out_unlock:
 	mutex_unlock(&access->lock);
 	return rc;
@@ -143,11 +167,15 @@ EXPORT_SYMBOL_GPL(iofd_access_detach);
 
 void iofd_access_destroy(struct iofd_access *access)
 {
+	struct iofd_access_priv *priv = to_priv(access);
 	struct iofd_ctx *ictx = access->ictx;
 
 	iofd_access_detach(access);
+	/* A notification may still be calling into it */
+	if (!refcount_dec_and_test(&priv->users))
+		wait_var_event(&priv->users, !refcount_read(&priv->users));
 	mutex_destroy(&access->lock);
-	kfree(to_priv(access));
+	kfree(priv);
 	iofd_ctx_put(ictx);
 }
 EXPORT_SYMBOL_GPL(iofd_access_destroy);
@@ -315,18 +343,40 @@ EXPORT_SYMBOL_GPL(iofd_access_rw);
 
 /*
  * IOAS_UNMAP found areas counted by accesses: ask every access of the IOAS
- * to drop its pins in the range.  Runs without the rwsem held.
+ * to drop its pins in the range.  Runs without the rwsem held.  Each
+ * callback runs with no core lock but notify_lock, holding a reference on
+ * the access; after each one the list is walked again from the start,
+ * skipping accesses already called in this round (notify_seq).
  */
 void iofd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
 			      unsigned long length)
 {
+	struct iofd_access_priv *priv;
 	struct iofd_access *access;
+	u64 seq;
 
-	mutex_lock(&iopt->accesses_lock);
-	list_for_each_entry(access, &iopt->accesses, iopt_node)
-		if (access->ops && access->ops->unmap)
-			access->ops->unmap(access->data, iova, length);
-	mutex_unlock(&iopt->accesses_lock);
+	mutex_lock(&iopt->notify_lock);
+	seq = ++iopt->notify_seq;
+	for (;;) {
+		priv = NULL;
+		mutex_lock(&iopt->accesses_lock);
+		list_for_each_entry(access, &iopt->accesses, iopt_node) {
+			if (access->notify_seq == seq)
+				continue;
+			access->notify_seq = seq;
+			priv = to_priv(access);
+			refcount_inc(&priv->users);
+			break;
+		}
+		mutex_unlock(&iopt->accesses_lock);
+		if (!priv)
+			break;
+		if (priv->access.ops && priv->access.ops->unmap)
+			priv->access.ops->unmap(priv->access.data, iova, length);
+		if (refcount_dec_and_test(&priv->users))
+			wake_up_var(&priv->users);
+	}
+	mutex_unlock(&iopt->notify_lock);
 }
 
 int iofd_test_add_reserved(struct iofd_ctx *ictx, u32 ioas_id,

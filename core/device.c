@@ -133,12 +133,15 @@ iofd_device_auto_attach(struct iofd_idev *idev, struct iofd_ioas *ioas,
 			u32 pasid)
 {
 	const struct iofd_driver *driver = idev->dev->driver;
+	/* Auto domains of a PASID-capable device can serve its PASIDs too */
+	u32 pasid_flag = idev->dev->max_pasid_log2 ? IOMMU_HWPT_ALLOC_PASID : 0;
 	struct iofd_hwpt_paging *hwpt;
 	int rc;
 
 	mutex_lock(&ioas->mutex);
 	list_for_each_entry(hwpt, &ioas->hwpt_list, ioas_node) {
 		if (!hwpt->auto_domain || hwpt->domain->driver != driver ||
+		    (hwpt->flags & pasid_flag) != pasid_flag ||
 		    !refcount_inc_not_zero(&hwpt->obj.users))
 			continue;
 		rc = driver->ops->attach_dev(hwpt->domain, idev->dev, pasid);
@@ -152,9 +155,7 @@ iofd_device_auto_attach(struct iofd_idev *idev, struct iofd_ioas *ioas,
 		}
 	}
 
-	hwpt = iofd_hwpt_paging_alloc(idev->ictx, ioas, idev,
-				      pasid == IOFD_NO_PASID ? 0 :
-				      IOMMU_HWPT_ALLOC_PASID, true);
+	hwpt = iofd_hwpt_paging_alloc(idev->ictx, ioas, idev, pasid_flag, true);
 	if (IS_ERR(hwpt))
 		goto out_unlock;
 	rc = driver->ops->attach_dev(hwpt->domain, idev->dev, pasid);
@@ -169,6 +170,27 @@ iofd_device_auto_attach(struct iofd_idev *idev, struct iofd_ioas *ioas,
 out_unlock:
 	mutex_unlock(&ioas->mutex);
 	return hwpt;
+}
+
+/*
+ * Upstream's PASID rules: a HWPT serving a PASID must have been allocated
+ * with IOMMU_HWPT_ALLOC_PASID, and so must the RID's HWPT while any PASID
+ * is attached.  Caller holds idev->lock.
+ */
+static int idev_check_pasid_compat(struct iofd_idev *idev, u32 pasid,
+				   struct iofd_hwpt_paging *hwpt)
+{
+	bool compat = hwpt->flags & IOMMU_HWPT_ALLOC_PASID;
+	unsigned long index = 0;
+
+	lockdep_assert_held(&idev->lock);
+	if (pasid == IOFD_NO_PASID)
+		return compat || !xa_find(&idev->pasid_hwpts, &index, ULONG_MAX,
+					  XA_PRESENT) ? 0 : -EINVAL;
+	if (!compat || (idev->rid_hwpt &&
+			!(idev->rid_hwpt->flags & IOMMU_HWPT_ALLOC_PASID)))
+		return -EINVAL;
+	return 0;
 }
 
 /*
@@ -227,6 +249,9 @@ static int iofd_device_change_pt(struct iofd_idev *idev, u32 pasid,
 			rc = -EINVAL;
 			goto out_release;
 		}
+		rc = idev_check_pasid_compat(idev, pasid, hwpt);
+		if (rc)
+			goto out_release;
 		rc = idev_ops(idev)->attach_dev(hwpt->domain, idev->dev,
 						pasid);
 		if (rc)

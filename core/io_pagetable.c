@@ -62,6 +62,7 @@ void iopt_init(struct io_pagetable *iopt)
 	iopt->allowed_itree = RB_ROOT_CACHED;
 	INIT_LIST_HEAD(&iopt->domains);
 	mutex_init(&iopt->accesses_lock);
+	mutex_init(&iopt->notify_lock);
 	INIT_LIST_HEAD(&iopt->accesses);
 	iopt->iova_alignment = 1;
 }
@@ -225,13 +226,43 @@ static int iopt_check_new_range(struct io_pagetable *iopt, unsigned long iova,
 }
 
 /*
+ * Choose an IOVA for @length bytes.  @align_hint is an address the IOVA
+ * should share low bits with (the user VA, the source IOVA of a copy): its
+ * alignment is kept so huge folios can get huge IOPTEs.  Caller holds the
+ * rwsem.
+ */
+static int __iopt_alloc_iova(struct io_pagetable *iopt, unsigned long length,
+			     unsigned long align_hint, unsigned long *iova)
+{
+	unsigned long align;
+
+	align = iova_auto_alignment(length, align_hint, iopt->iova_alignment);
+	return iova_find_free(&iopt->allowed_itree, &iopt->reserved_itree,
+			      &iopt->area_itree, length, align, iova);
+}
+
+/* A free IOVA now; a later map with it may still race and get -EEXIST */
+int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long length,
+		    unsigned long align_hint, unsigned long *iova)
+{
+	int rc;
+
+	down_read(&iopt->rwsem);
+	rc = __iopt_alloc_iova(iopt, length, align_hint, iova);
+	up_read(&iopt->rwsem);
+	return rc;
+}
+
+/*
  * Create an area of @length bytes mapping @pages from byte @pages_offset.
- * With @fixed, *@iova is the IOVA to use; else one is chosen and returned.
+ * With @fixed, *@iova is the IOVA to use; else one is chosen (see
+ * __iopt_alloc_iova() for @align_hint) and returned.
  * Takes a reference on @pages only on success.
  */
 int iopt_map_pages(struct io_pagetable *iopt, struct iopt_pages *pages,
-		   unsigned long pages_offset, unsigned long *iova,
-		   unsigned long length, int prot, bool fixed)
+		   unsigned long pages_offset, unsigned long align_hint,
+		   unsigned long *iova, unsigned long length, int prot,
+		   bool fixed)
 {
 	struct iopt_area *area;
 	int rc;
@@ -250,15 +281,7 @@ int iopt_map_pages(struct io_pagetable *iopt, struct iopt_pages *pages,
 
 	down_write(&iopt->rwsem);
 	if (!fixed) {
-		unsigned long uaddr_bits = (pages_offset & ~PAGE_MASK) |
-			(pages_offset ? 0 : PAGE_SIZE);
-		unsigned long align;
-
-		align = iova_auto_alignment(length, uaddr_bits,
-					    iopt->iova_alignment);
-		rc = iova_find_free(&iopt->allowed_itree,
-				    &iopt->reserved_itree, &iopt->area_itree,
-				    length, align, iova);
+		rc = __iopt_alloc_iova(iopt, length, align_hint, iova);
 		if (rc)
 			goto err_unlock;
 	}
@@ -320,8 +343,10 @@ again:
 	rc = -ENOENT;
 	for (area = iopt_area_first(iopt, iova, last); area;
 	     area = iopt_area_next(area, iova, last)) {
-		if (area->node.start < iova || area->node.last > last)
+		if (area->node.start < iova || area->node.last > last) {
+			rc = -ENOENT;
 			goto out_unlock;
+		}
 		if (atomic_read(&area->num_accesses)) {
 			if (notified) {
 				rc = -EBUSY;
@@ -364,94 +389,118 @@ out_unlock:
 	return rc;
 }
 
+/* One source area's share of an IOAS_COPY, with a reference on its pages */
+struct iopt_copy_piece {
+	struct iopt_pages *pages;
+	unsigned long offset;
+	unsigned long length;
+};
+
 /*
- * Map [src_iova, src_iova + length) of @src again in @dst, sharing the
- * pinned pages.  The source must be fully mapped (-ENOENT on a hole).
+ * Collect the areas behind [src_iova, last] of @src; -ENOENT on a hole,
+ * -EPERM when @prot wants write access to a read-only area.
+ */
+static int iopt_copy_collect(struct io_pagetable *src, unsigned long src_iova,
+			     unsigned long last, int prot,
+			     struct iopt_copy_piece **pieces_out,
+			     unsigned int *npieces)
+{
+	struct iopt_copy_piece *pieces = NULL;
+	unsigned long cur = src_iova;
+	unsigned int n = 0, alloc = 0;
+	struct iopt_area *area;
+	int rc = -ENOENT;
+
+	down_read(&src->rwsem);
+	for (area = iopt_area_first(src, src_iova, last); area;
+	     area = iopt_area_next(area, src_iova, last)) {
+		unsigned long piece_last = min(area->node.last, last);
+
+		if (area->node.start > cur)
+			break;
+		if ((prot & IOFD_PROT_WRITE) && !(area->prot & IOFD_PROT_WRITE)) {
+			rc = -EPERM;
+			break;
+		}
+		if (n == alloc) {
+			struct iopt_copy_piece *grown;
+
+			alloc = alloc ? alloc * 2 : 4;
+			grown = iofd_should_fail() ? NULL :
+				krealloc_array(pieces, alloc, sizeof(*pieces),
+					       GFP_KERNEL_ACCOUNT);
+			if (!grown) {
+				rc = -ENOMEM;
+				break;
+			}
+			pieces = grown;
+		}
+		pieces[n].pages = area->pages;
+		pieces[n].offset = area->pages_offset + (cur - area->node.start);
+		pieces[n].length = piece_last - cur + 1;
+		kref_get(&area->pages->kref);
+		n++;
+		if (piece_last == last) {
+			rc = 0;
+			break;
+		}
+		cur = piece_last + 1;
+	}
+	up_read(&src->rwsem);
+	*pieces_out = pieces;
+	*npieces = n;
+	return rc;
+}
+
+/*
+ * Map [src_iova, src_iova + length) of @src again in @dst (which may be
+ * @src), sharing the pinned pages.  The source is read first and its lock
+ * dropped, the references taken keep the pages alive; each source area
+ * becomes one destination area, placed contiguously.
  */
 int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova, bool fixed,
 	      struct io_pagetable *src, unsigned long src_iova,
 	      unsigned long length, int prot)
 {
-	struct iopt_area *area, *first;
-	unsigned long last, cur, total = 0, start_iova = 0;
-	bool dst_fixed = fixed;
+	unsigned long src_last, dst_last, start_iova = *dst_iova, total = 0;
+	struct iopt_copy_piece *pieces;
+	unsigned int npieces, i;
 	int rc;
 
 	if (!length)
 		return -EINVAL;
-	if (check_add_overflow(src_iova, length - 1, &last))
+	if (check_add_overflow(src_iova, length - 1, &src_last))
+		return -EOVERFLOW;
+	if (fixed && check_add_overflow(start_iova, length - 1, &dst_last))
 		return -EOVERFLOW;
 
-	/*
-	 * Each source area becomes one destination area.  The source is read
-	 * under its lock, which is dropped while the destination is changed:
-	 * the references taken keep the pages alive meanwhile.
-	 */
-	down_read(&src->rwsem);
-	first = iopt_area_first(src, src_iova, src_iova);
-	cur = src_iova;
-	rc = -ENOENT;
-	for (area = first; area; area = iopt_area_next(area, src_iova, last)) {
-		if (area->node.start > cur)
-			break;
-		if ((prot & IOFD_PROT_WRITE) && !(area->prot & IOFD_PROT_WRITE)) {
-			rc = -EPERM;
-			goto out_unlock;
-		}
-		if (area->node.last >= last) {
-			rc = 0;
-			break;
-		}
-		cur = area->node.last + 1;
-	}
+	rc = iopt_copy_collect(src, src_iova, src_last, prot, &pieces,
+			       &npieces);
 	if (rc)
-		goto out_unlock;
-	if (!dst_fixed) {
-		/*
-		 * One IOVA for the whole copy: pick it by mapping the first
-		 * piece without FIXED, then place the rest right after it.
-		 */
-		start_iova = 0;
-	} else {
-		start_iova = *dst_iova;
-		if (check_add_overflow(start_iova, length - 1, &cur)) {
-			rc = -EOVERFLOW;
-			goto out_unlock;
-		}
+		goto out_put;
+	if (!fixed) {
+		/* Reserve one IOVA range for the whole copy */
+		rc = iopt_alloc_iova(dst, length, src_iova, &start_iova);
+		if (rc)
+			goto out_put;
 	}
-
-	cur = src_iova;
-	for (area = first; area && cur <= last;
-	     area = iopt_area_next(area, src_iova, last)) {
-		unsigned long piece_last = min(area->node.last, last);
-		unsigned long piece_len = piece_last - cur + 1;
-		unsigned long offset = area->pages_offset +
-				       (cur - area->node.start);
+	for (i = 0; i != npieces; i++) {
 		unsigned long iova = start_iova + total;
 
-		rc = iopt_map_pages(dst, area->pages, offset, &iova, piece_len,
-				    prot, dst_fixed);
+		rc = iopt_map_pages(dst, pieces[i].pages, pieces[i].offset, 0,
+				    &iova, pieces[i].length, prot, true);
 		if (rc)
 			break;
-		if (!dst_fixed) {
-			/* The first piece chose the base IOVA */
-			start_iova = iova;
-			dst_fixed = true;
-		}
-		total += piece_len;
-		if (piece_last == last)
-			break;
-		cur = piece_last + 1;
+		total += pieces[i].length;
 	}
-	if (rc && total) {
-		up_read(&src->rwsem);
+	if (rc && total)
 		iopt_unmap(dst, start_iova, total, NULL);
-		return rc;
-	}
 	if (!rc)
 		*dst_iova = start_iova;
-out_unlock:
-	up_read(&src->rwsem);
+out_put:
+	for (i = 0; i != npieces; i++)
+		iopt_pages_put(pieces[i].pages);
+	kfree(pieces);
 	return rc;
 }
 
@@ -542,7 +591,8 @@ out_unlock:
 static unsigned long iopt_calc_alignment(struct io_pagetable *iopt,
 					 struct iofd_hwpt_paging *extra)
 {
-	unsigned long align = 1;
+	/* Without large pages everything is PAGE_SIZE granular, as upstream */
+	unsigned long align = iopt->disable_large_pages ? PAGE_SIZE : 1;
 	struct iofd_hwpt_paging *hwpt;
 
 	list_for_each_entry(hwpt, &iopt->domains, iopt_node)
@@ -630,19 +680,36 @@ void iopt_remove_domain(struct io_pagetable *iopt,
 
 /*
  * IOMMU_OPTION_HUGE_PAGES.  Turning large IOPTEs off is refused while
- * domains already hold mappings, which were made with them.
+ * domains already hold mappings, which were made with them (-EINVAL), and
+ * when existing areas do not fit the PAGE_SIZE alignment it brings
+ * (-EADDRINUSE).
  */
 int iopt_set_large_pages(struct io_pagetable *iopt, bool enable)
 {
+	struct iopt_area *area;
 	int rc = 0;
 
 	down_write(&iopt->rwsem);
-	if (!enable && !iopt->disable_large_pages &&
-	    !list_empty(&iopt->domains) &&
-	    !RB_EMPTY_ROOT(&iopt->area_itree.rb_root))
-		rc = -EINVAL;
-	else
+	if (enable || iopt->disable_large_pages) {
 		iopt->disable_large_pages = !enable;
+		goto out_realign;
+	}
+	if (!list_empty(&iopt->domains) &&
+	    !RB_EMPTY_ROOT(&iopt->area_itree.rb_root)) {
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_next(area, 0, ULONG_MAX)) {
+		if (!iopt_area_aligned(area, PAGE_SIZE)) {
+			rc = -EADDRINUSE;
+			goto out_unlock;
+		}
+	}
+	iopt->disable_large_pages = true;
+out_realign:
+	iopt->iova_alignment = iopt_calc_alignment(iopt, NULL);
+out_unlock:
 	up_write(&iopt->rwsem);
 	return rc;
 }

@@ -139,7 +139,8 @@ int iofd_ioas_allow_iovas_ioctl(struct iofd_ucmd *ucmd)
 			rc = -EFAULT;
 			goto out_free;
 		}
-		if (range.start > range.last || range.last > ULONG_MAX ||
+		/* Empty or one-byte ranges are refused, as upstream */
+		if (range.start >= range.last || range.last > ULONG_MAX ||
 		    interval_tree_iter_first(&allowed, range.start,
 					     range.last)) {
 			rc = -EINVAL;
@@ -180,8 +181,8 @@ static int iofd_map_prot(u32 flags)
 /* Map freshly pinned @pages and answer; drops the creation reference */
 static int iofd_ioas_map_pinned(struct iofd_ucmd *ucmd, u32 ioas_id,
 				struct iopt_pages *pages, unsigned long offset,
-				u64 *iova, unsigned long length, u32 flags,
-				size_t cmd_len)
+				unsigned long align_hint, u64 *iova,
+				unsigned long length, u32 flags, size_t cmd_len)
 {
 	unsigned long kiova = *iova;
 	struct iofd_ioas *ioas;
@@ -192,8 +193,8 @@ static int iofd_ioas_map_pinned(struct iofd_ucmd *ucmd, u32 ioas_id,
 		rc = PTR_ERR(ioas);
 		goto out_put_pages;
 	}
-	rc = iopt_map_pages(&ioas->iopt, pages, offset, &kiova, length,
-			    iofd_map_prot(flags),
+	rc = iopt_map_pages(&ioas->iopt, pages, offset, align_hint, &kiova,
+			    length, iofd_map_prot(flags),
 			    flags & IOMMU_IOAS_MAP_FIXED_IOVA);
 	if (rc)
 		goto out_put_ioas;
@@ -226,8 +227,9 @@ int iofd_ioas_map_ioctl(struct iofd_ucmd *ucmd)
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return iofd_ioas_map_pinned(ucmd, cmd->ioas_id, pages,
-				    cmd->user_va & ~PAGE_MASK, &cmd->iova,
-				    cmd->length, cmd->flags, sizeof(*cmd));
+				    cmd->user_va & ~PAGE_MASK, cmd->user_va,
+				    &cmd->iova, cmd->length, cmd->flags,
+				    sizeof(*cmd));
 }
 
 int iofd_ioas_map_file_ioctl(struct iofd_ucmd *ucmd)
@@ -250,8 +252,9 @@ int iofd_ioas_map_file_ioctl(struct iofd_ucmd *ucmd)
 	if (IS_ERR(pages))
 		return PTR_ERR(pages);
 	return iofd_ioas_map_pinned(ucmd, cmd->ioas_id, pages,
-				    cmd->start & ~PAGE_MASK, &cmd->iova,
-				    cmd->length, cmd->flags, sizeof(*cmd));
+				    cmd->start & ~PAGE_MASK, cmd->start,
+				    &cmd->iova, cmd->length, cmd->flags,
+				    sizeof(*cmd));
 }
 
 int iofd_ioas_copy_ioctl(struct iofd_ucmd *ucmd)

@@ -40,20 +40,20 @@ SYMBOL_CRC(iofd_driver_register, 0xd38b6e9d, "_gpl");
 SYMBOL_CRC(iofd_driver_unregister, 0x7a887d68, "_gpl");
 SYMBOL_CRC(iofd_test_set_pin_batch, 0xa5d72d4e, "_gpl");
 SYMBOL_CRC(iofd_hwpt_get_domain, 0x427edaaa, "_gpl");
-SYMBOL_CRC(iofd_device_bind, 0xe7c0d862, "_gpl");
-SYMBOL_CRC(iofd_device_unbind, 0xd55073fc, "_gpl");
-SYMBOL_CRC(iofd_device_attach, 0xe7935fc2, "_gpl");
-SYMBOL_CRC(iofd_device_replace, 0x237e24e8, "_gpl");
-SYMBOL_CRC(iofd_device_detach, 0x07982fbd, "_gpl");
-SYMBOL_CRC(iofd_device_attached_hwpt, 0x5fae8f44, "_gpl");
-SYMBOL_CRC(iofd_access_create, 0xe0a749a9, "_gpl");
-SYMBOL_CRC(iofd_access_attach, 0x04e7d434, "_gpl");
-SYMBOL_CRC(iofd_access_replace, 0xc4620c1c, "_gpl");
-SYMBOL_CRC(iofd_access_detach, 0xfc62f3b0, "_gpl");
-SYMBOL_CRC(iofd_access_destroy, 0x0c120a69, "_gpl");
-SYMBOL_CRC(iofd_access_pin_pages, 0x319aaf61, "_gpl");
-SYMBOL_CRC(iofd_access_unpin_pages, 0xff4b58a8, "_gpl");
-SYMBOL_CRC(iofd_access_rw, 0xc3d41b1b, "_gpl");
+SYMBOL_CRC(iofd_device_bind, 0x8f614d8f, "_gpl");
+SYMBOL_CRC(iofd_device_unbind, 0xddb48fd2, "_gpl");
+SYMBOL_CRC(iofd_device_attach, 0xecd7ad7e, "_gpl");
+SYMBOL_CRC(iofd_device_replace, 0xa5b13c68, "_gpl");
+SYMBOL_CRC(iofd_device_detach, 0xcdc352ba, "_gpl");
+SYMBOL_CRC(iofd_device_attached_hwpt, 0xed991282, "_gpl");
+SYMBOL_CRC(iofd_access_create, 0x8d582c93, "_gpl");
+SYMBOL_CRC(iofd_access_attach, 0x2560c5a8, "_gpl");
+SYMBOL_CRC(iofd_access_replace, 0x5f8a847f, "_gpl");
+SYMBOL_CRC(iofd_access_detach, 0x5857dd43, "_gpl");
+SYMBOL_CRC(iofd_access_destroy, 0x23c22797, "_gpl");
+SYMBOL_CRC(iofd_access_pin_pages, 0xaf3d96fa, "_gpl");
+SYMBOL_CRC(iofd_access_unpin_pages, 0x0d7ebc9e, "_gpl");
+SYMBOL_CRC(iofd_access_rw, 0xe26eabd0, "_gpl");
 SYMBOL_CRC(iofd_test_add_reserved, 0xe294dc0c, "_gpl");
 SYMBOL_CRC(iofd_fail_nth_set, 0x626821c1, "_gpl");
 SYMBOL_CRC(iofd_fail_nth_remaining, 0x6304172c, "_gpl");
@@ -63,6 +63,7 @@ static const struct modversion_info ____versions[]
 __used __section("__versions") = {
 	{ 0x9eca777b, "pin_user_pages_fast" },
 	{ 0x185d46d5, "clear_user_rep_good" },
+	{ 0xc8dcc62a, "krealloc" },
 	{ 0xe20e4455, "try_module_get" },
 	{ 0x88db9f48, "__check_object_size" },
 	{ 0x7b4da6ff, "__init_rwsem" },
@@ -128,6 +129,7 @@ __used __section("__versions") = {
 	{ 0x3213f038, "mutex_unlock" },
 	{ 0xd9491c14, "xa_destroy" },
 	{ 0x8fa25c24, "xa_find" },
+	{ 0x66cca4f9, "__x86_indirect_thunk_rcx" },
 	{ 0x6729d3df, "__get_user_4" },
 	{ 0x5b3e282f, "xa_store" },
 	{ 0x314d5667, "set_page_dirty_lock" },

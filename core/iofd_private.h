@@ -13,8 +13,12 @@
  * Lock order, outermost first:
  *   iofd_idev.lock
  *     iofd_ioas.mutex            (HWPT list of the IOAS)
- *       io_pagetable.accesses_lock
- *         io_pagetable.rwsem     (IOVA trees, domain list, alignment)
+ *       io_pagetable.rwsem       (IOVA trees, domain list, alignment)
+ *   io_pagetable.notify_lock     (access ->unmap callbacks run under it)
+ *     <driver's access lock>
+ *       iofd_access.lock
+ *         io_pagetable.accesses_lock
+ *         io_pagetable.rwsem
  *   ictx->objects xa_lock is innermost and never held across a sleep.
  */
 #ifndef _IOFD_PRIVATE_H
@@ -125,11 +129,15 @@ struct iopt_area {
  * @allowed_itree: when non-empty, the only ranges auto-IOVA may use
  * @domains: struct iofd_hwpt_paging.iopt_node of every domain that mirrors
  *	the areas
- * @accesses_lock: protects @accesses; held across access unmap callbacks,
- *	which take @rwsem for read, hence its place in the lock order
+ * @accesses_lock: protects @accesses and each access's @notify_seq
  * @accesses: struct iofd_access.iopt_node of attached accesses
+ * @notify_lock: serialises unmap notifications; held across the access
+ *	->unmap callbacks (which take driver locks, then access->lock and
+ *	@rwsem), so nothing may take it while holding those
+ * @notify_seq: generation of the notification in progress
  * @iova_alignment: every area's IOVA, length and page offset are aligned
- *	to this: the largest minimum IOPTE size of @domains
+ *	to this: the largest minimum IOPTE size of @domains, at least
+ *	PAGE_SIZE when @disable_large_pages
  * @disable_large_pages: IOMMU_OPTION_HUGE_PAGES == 0, map PAGE_SIZE only
  */
 struct io_pagetable {
@@ -140,6 +148,8 @@ struct io_pagetable {
 	struct list_head domains;
 	struct mutex accesses_lock;
 	struct list_head accesses;
+	struct mutex notify_lock;
+	u64 notify_seq;
 	unsigned long iova_alignment;
 	bool disable_large_pages;
 };
@@ -210,6 +220,7 @@ struct iofd_idev {
  * @lock: serialises attach/replace/detach
  * @ioas: attached IOAS (users reference held), NULL when detached
  * @iopt_node: in ioas->iopt.accesses
+ * @notify_seq: last io_pagetable.notify_seq it was called for
  */
 struct iofd_access {
 	struct iofd_ctx *ictx;
@@ -218,6 +229,7 @@ struct iofd_access {
 	struct mutex lock;
 	struct iofd_ioas *ioas;
 	struct list_head iopt_node;
+	u64 notify_seq;
 };
 
 /* main.c: object table */
@@ -265,8 +277,11 @@ struct iofd_ioas *iofd_ioas_create(struct iofd_ctx *ictx);
 void iopt_init(struct io_pagetable *iopt);
 void iopt_destroy(struct io_pagetable *iopt);
 int iopt_map_pages(struct io_pagetable *iopt, struct iopt_pages *pages,
-		   unsigned long pages_offset, unsigned long *iova,
-		   unsigned long length, int prot, bool fixed);
+		   unsigned long pages_offset, unsigned long align_hint,
+		   unsigned long *iova, unsigned long length, int prot,
+		   bool fixed);
+int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long length,
+		    unsigned long align_hint, unsigned long *iova);
 int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova, bool fixed,
 	      struct io_pagetable *src, unsigned long src_iova,
 	      unsigned long length, int prot);

@@ -34,14 +34,23 @@ void iofd_test_set_pin_batch(unsigned int pages)
 }
 EXPORT_SYMBOL_GPL(iofd_test_set_pin_batch);
 
+/*
+ * Charge RLIMIT_MEMLOCK.  Both modes also add to mm->pinned_vm, so the
+ * process's VmPin always shows what iofd pinned for it, as upstream.
+ */
 static int iopt_pages_charge(struct iopt_pages *pages)
 {
 	unsigned long lock_limit, cur;
+	int rc;
 
-	if (pages->account_mode == IOFD_ACCOUNT_MM)
-		return account_locked_vm(pages->mm, pages->npages, true);
+	if (pages->account_mode == IOFD_ACCOUNT_MM) {
+		rc = account_locked_vm(pages->mm, pages->npages, true);
+		if (!rc)
+			atomic64_add(pages->npages, &pages->mm->pinned_vm);
+		return rc;
+	}
 
-	/* Per-user mode, as upstream: the user's locked_vm, shown as VmPin */
+	/* Per-user mode, as upstream: the user's locked_vm */
 	if (!capable(CAP_IPC_LOCK)) {
 		lock_limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 		cur = atomic_long_add_return(pages->npages,
@@ -59,11 +68,10 @@ static int iopt_pages_charge(struct iopt_pages *pages)
 
 static void iopt_pages_uncharge(struct iopt_pages *pages)
 {
-	if (pages->account_mode == IOFD_ACCOUNT_MM) {
+	if (pages->account_mode == IOFD_ACCOUNT_MM)
 		account_locked_vm(pages->mm, pages->npages, false);
-		return;
-	}
-	atomic_long_sub(pages->npages, &pages->user->locked_vm);
+	else
+		atomic_long_sub(pages->npages, &pages->user->locked_vm);
 	atomic64_sub(pages->npages, &pages->mm->pinned_vm);
 }
 

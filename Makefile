@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# iofd-oot: user-facing targets. The module list itself is in ./Kbuild, which
+# kbuild reads instead of this file when it builds with M=.
+#
+#   make [all|modules]  build the modules against Debian's 6.1 headers
+#   make selftests      static kselftest binaries (selftests/build/)
+#   make tools          tools/iofd-vmm
+#   make kunit          KUnit suites on UML (scripts/kunit.sh)
+#   make guest-test     build everything, boot the x86_64 guest, run the tests
+#   make check          deps + build + KUnit + guest tests; closing line
+#                       "N passed, N failed[, N skipped]"
+#   make demo           boot the guest and run tools/iofd-vmm, output live
+#   make checkpatch     checkpatch.pl --no-tree -f on every .c/.h
+#   make sparse         modules with sparse (C=2: every file, every time)
+#   make w1             modules with W=1, failing on any warning
+#   make clean
+#
+# Every target runs scripts/deps.sh first (a quick no-op when all is there).
+# KDIR defaults to the headers named by the installed linux-headers-amd64
+# package (never `uname -r`: the host runs another kernel). ARCH= and
+# CROSS_COMPILE= are passed to kbuild.
+
+# kbuild reads ./Kbuild; should it ever fall back to this file, say why
+# instead of recursing into the targets below.
+ifneq ($(KERNELRELEASE),)
+$(error kbuild is reading the top-level Makefile: ./Kbuild is missing)
+endif
+
+SHELL := /bin/bash
+
+# Deferred (=, not :=) so that the ABI is resolved after deps.sh has had a
+# chance to install the headers.
+KDIR ?= $(shell bash $(CURDIR)/scripts/lib.sh kdir)
+KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) \
+	$(if $(ARCH),ARCH=$(ARCH)) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
+
+LINUX_SRC = $(shell bash $(CURDIR)/scripts/lib.sh linux-src)
+CHECKPATCH_DIRS := include core drivers kunit tools selftests
+
+.PHONY: all modules deps selftests tools kunit guest-test check demo \
+	checkpatch sparse w1 clean kdir-check
+
+all: modules
+
+deps:
+	@bash scripts/deps.sh
+
+kdir-check: deps
+	@test -f "$(KDIR)/Makefile" || { echo "KDIR '$(KDIR)' has no kernel Makefile" >&2; exit 1; }
+
+modules: kdir-check
+	$(KBUILD) modules
+
+selftests: deps
+	$(MAKE) -C selftests
+
+tools: deps
+	$(MAKE) -C tools
+
+kunit: deps
+	bash scripts/kunit.sh
+
+# check.sh builds, runs and prints the closing line itself.
+guest-test: deps
+	@bash scripts/check.sh --no-kunit
+
+check: deps
+	@bash scripts/check.sh
+
+# demo: the VMM's output (guest ttyS1) is streamed live; afterwards the same
+# splat/taint/rmmod checks as `make check` give the verdict.
+demo: modules tools
+	@set -euo pipefail; \
+	run=$$(bash scripts/lib.sh cache)/demo; rm -rf "$$run"; mkdir -p "$$run"; \
+	bash scripts/mkinitramfs.sh "$$run/initrd-x86.cpio.gz" --mode demo; \
+	rc=0; bash scripts/run-guest-x86.sh --initrd "$$run/initrd-x86.cpio.gz" \
+		--mode demo --out "$$run" || rc=$$?; \
+	echo "== demo verdict (logs: $$run; console.log = kernel log)"; \
+	/usr/bin/python3 scripts/ktap.py guest --demo --run-dir "$$run" \
+		--manifest "$$run/initrd-x86.cpio.gz.manifest" --results "$$run/results.jsonl"; \
+	/usr/bin/python3 scripts/ktap.py total --results "$$run/results.jsonl" >/dev/null && \
+		test $$rc -eq 0
+
+# checkpatch: every .c/.h we wrote; fails if any file has an error or warning.
+checkpatch: deps
+	@set -uo pipefail; fail=0; n=0; \
+	files=$$(find $(wildcard $(CHECKPATCH_DIRS)) -name '*.[ch]' \
+		-not -path 'selftests/build/*' -not -name '*.mod.c' 2>/dev/null | LC_ALL=C sort); \
+	for f in $$files; do \
+		n=$$((n + 1)); \
+		perl "$(LINUX_SRC)/scripts/checkpatch.pl" --no-tree -f --quiet \
+			--show-types "$$f" || fail=$$((fail + 1)); \
+	done; \
+	echo "checkpatch: $$n files, $$fail with problems"; \
+	test $$fail -eq 0
+
+# sparse: C=2 runs the checker on every source file even when the objects are
+# up to date (C=1 would only check what happens to be recompiled).
+sparse: kdir-check
+	@set -uo pipefail; log=$$(mktemp); \
+	$(KBUILD) C=2 modules 2>&1 | tee "$$log"; rc=$${PIPESTATUS[0]}; \
+	grep -E '^$(CURDIR)/[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$$log" \
+		> "$$log.ours" || true; \
+	n=$$(wc -l < "$$log.ours"); rm -f "$$log" "$$log.ours"; \
+	echo "sparse: $$n warnings in our sources"; \
+	test $$rc -eq 0 && test $$n -eq 0
+
+# w1: W=1 from scratch (a warning is only printed when a file is compiled),
+# failing on any compiler or modpost warning.
+w1: kdir-check
+	@set -uo pipefail; log=$$(mktemp); \
+	$(KBUILD) clean >/dev/null; \
+	$(KBUILD) W=1 modules 2>&1 | tee "$$log"; rc=$${PIPESTATUS[0]}; \
+	n=$$(grep -ciE 'warning:|warning \(' "$$log" || true); rm -f "$$log"; \
+	echo "W=1: $$n warnings"; \
+	test $$rc -eq 0 && test $$n -eq 0
+
+clean: deps
+	@if [ -f "$(KDIR)/Makefile" ]; then $(KBUILD) clean; fi
+	@if [ -f selftests/Makefile ]; then $(MAKE) -C selftests clean; fi
+	@if [ -f tools/Makefile ]; then $(MAKE) -C tools clean; fi
+	rm -rf build

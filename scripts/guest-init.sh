@@ -1,0 +1,210 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the iofd-oot test guest (busybox ash, PID 1). Built into the
+# initramfs by scripts/mkinitramfs.sh; the host side is run-guest-x86.sh and
+# the log parser ktap.py.
+#
+# Two serial ports, two streams:
+#   ttyS0 (console): the kernel log, scanned by the host for splats. This
+#                    script only writes short "iofd-init:" markers there (via
+#                    /dev/kmsg) so a splat can be attributed to a test binary.
+#   ttyS1:           test output, parsed by the host. Framing lines:
+#       # IOFD-BINARY <name>            a test binary starts
+#       # IOFD-EXIT <name> <rc> <secs>  it ended (rc: 128+N = signal N)
+#       ok - <check> / not ok - <check>: <why>    harness checks (insmod, rmmod)
+#       # IOFD-TAINT <mask>             before and again after rmmod
+#       # IOFD-DONE                     all done, powering off
+#
+# Kernel command line:
+#   iofd.mode=check|demo|shell   (default: /etc/iofd/mode)
+#   iofd.test_timeout=SECS       per test binary (default: /etc/iofd/test-timeout)
+# A dotted name is not passed to init by the kernel, so it is read from
+# /proc/cmdline; nothing applies it to a module because we use insmod.
+
+export PATH=/bin:/sbin
+export HOME=/tmp
+
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+
+# cmdline_param NAME: value of NAME=value on the kernel command line.
+cmdline_param() {
+	for word in $(cat /proc/cmdline); do
+		case $word in
+		"$1="*) echo "${word#*=}" ;;
+		esac
+	done
+}
+
+# kmsg MSG: marker in the kernel log (console.log on the host).
+kmsg() {
+	echo "iofd-init: $*" >/dev/kmsg
+}
+
+mode=$(cmdline_param iofd.mode)
+[ -n "$mode" ] || mode=$(cat /etc/iofd/mode 2>/dev/null)
+[ -n "$mode" ] || mode=check
+test_timeout=$(cmdline_param iofd.test_timeout)
+[ -n "$test_timeout" ] || test_timeout=$(cat /etc/iofd/test-timeout 2>/dev/null)
+[ -n "$test_timeout" ] || test_timeout=600
+
+# Test channel on fd 3. raw: no "\n" -> "\r\n" translation, no echo. If
+# ttyS1 is missing (started without a second -serial) fall back to the
+# console so that something is still visible.
+if [ -c /dev/ttyS1 ] && stty -F /dev/ttyS1 raw -echo 115200 2>/dev/null; then
+	exec 3>/dev/ttyS1
+else
+	kmsg "no /dev/ttyS1, test output goes to the console"
+	exec 3>&1
+fi
+
+out() {
+	echo "$*" >&3
+}
+
+taint() {
+	cat /proc/sys/kernel/tainted
+}
+
+kmsg "mode=$mode kernel=$(uname -r) taint=$(taint)"
+out "# IOFD-BOOT mode=$mode kernel=$(uname -r) taint=$(taint)"
+
+# Module names for rmmod: file name without .ko, '-' -> '_' (the kernel's
+# spelling of module names).
+modname() {
+	basename "$1" .ko | tr - _
+}
+
+# ------------------------------------------------------------ load modules --
+# Guest-kernel modules our modules need (in dependency order) first, then
+# ours in the order mkinitramfs wrote (iofd.ko first). A failed insmod is a
+# failed check; the tests still run and will say what broke.
+loaded=""
+strays_seen=""
+for ko in $(cat /etc/iofd/kmods 2>/dev/null); do
+	if ! err=$(insmod "/lib/modules/kdeps/$ko" 2>&1); then
+		out "not ok - insmod $ko (guest kernel module): $err"
+	fi
+done
+for ko in $(cat /etc/iofd/modules); do
+	if err=$(insmod "/lib/modules/iofd/$ko" 2>&1); then
+		out "ok - insmod $ko"
+		loaded="$(modname "$ko") $loaded" # reversed, for rmmod
+	else
+		out "not ok - insmod $ko: $err"
+	fi
+done
+kmsg "modules loaded: $loaded taint=$(taint)"
+
+# ---------------------------------------------------------------- run ------
+
+# stray_processes: "pid:name" of every user process still alive that is
+# not busybox (this script, its subshells, busybox timeout's watcher which
+# polls once a second for its program and then exits). Kernel threads have
+# no exe link. Builtins only, no fork per process: this runs after every test.
+stray_processes() {
+	for d in /proc/[0-9]*; do
+		[ -e "$d/exe" ] || continue
+		[ "$d/exe" -ef /bin/busybox ] && continue
+		echo "${d#/proc/}:$(cat "$d/comm" 2>/dev/null)"
+	done
+}
+
+# reap_strays NAME: a process left behind by test binary NAME (a forked
+# child never reaped) keeps its /dev/iommu fd and a module reference, and
+# could disturb later tests. Report it as a failure of its own, kill it.
+reap_strays() {
+	stray=$(stray_processes)
+	[ -n "$stray" ] || return 0
+	out "not ok - no stray processes after $1: $(echo $stray)"
+	strays_seen=1
+	for p in $stray; do kill -9 "${p%%:*}" 2>/dev/null; done
+	sleep 1
+}
+
+# run_binary NAME PATH [ARGS]: framed run of one program on the test channel,
+# stdin from /dev/null, killed after $test_timeout seconds.
+run_binary() {
+	name=$1
+	shift
+	out "# IOFD-BINARY $name"
+	kmsg "BEGIN $name"
+	t0=$(date +%s)
+	(cd /tmp && exec timeout -s KILL "$test_timeout" "$@") </dev/null >&3 2>&3
+	rc=$?
+	secs=$(($(date +%s) - t0))
+	if [ "$rc" = 137 ] && [ "$secs" -ge "$test_timeout" ]; then
+		out "# IOFD-TIMEOUT $name $test_timeout"
+	fi
+	kmsg "END $name rc=$rc ${secs}s"
+	out "# IOFD-EXIT $name $rc $secs"
+	reap_strays "$name"
+}
+
+case $mode in
+check)
+	for t in $(cat /etc/iofd/tests); do
+		run_binary "$t" "/tests/$t"
+	done
+	;;
+demo)
+	if [ -x /bin/iofd-vmm ]; then
+		# Output straight to ttyS1 (a tty, so the program's stdio is line
+		# buffered and the host shows it live).
+		run_binary iofd-vmm /bin/iofd-vmm $(cat /etc/iofd/demo-args 2>/dev/null)
+	else
+		out "not ok - demo: /bin/iofd-vmm is not in the image"
+	fi
+	;;
+shell)
+	echo "iofd guest shell; 'exit' powers off. Modules loaded: $loaded"
+	setsid cttyhack sh
+	;;
+*)
+	out "not ok - unknown iofd.mode=$mode"
+	;;
+esac
+
+# ---------------------------------------------------------- teardown -------
+
+if [ "$mode" != shell ]; then
+	reap_strays "the run"
+	[ -n "$strays_seen" ] || out "ok - no stray processes after the tests"
+fi
+
+# Taint before unloading (what the tests did), rmmod in reverse order (a
+# clean unload is itself a test: leaked references show up here), taint again.
+out "# IOFD-TAINT $(taint)"
+for m in $loaded; do
+	# Retry briefly: references dropped by exiting processes may lag a bit.
+	tries=0
+	until err=$(rmmod "$m" 2>&1); do
+		tries=$((tries + 1))
+		[ $tries -ge 3 ] && break
+		sleep 1
+	done
+	if [ $tries -lt 3 ]; then
+		out "ok - rmmod $m"
+	else
+		out "not ok - rmmod $m: $err (refcnt $(cat /sys/module/$m/refcnt 2>/dev/null))"
+	fi
+done
+out "# IOFD-TAINT $(taint)"
+kmsg "done taint=$(taint)"
+out "# IOFD-DONE"
+
+# Closing the last fd on the tty waits for its output to drain, so nothing
+# is lost when we power off right after.
+exec 3>&-
+sync
+poweroff -f
+# poweroff -f does not return; if it did, PID 1 exiting panics (panic=-1
+# reboots, -no-reboot ends QEMU).
+sleep 5

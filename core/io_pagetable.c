@@ -307,6 +307,9 @@ err_unlock:
 	return rc;
 }
 
+/* How often IOAS_UNMAP asks accesses to let go before failing with -EBUSY */
+#define IOFD_UNMAP_NOTIFY_TRIES 100
+
 /* Remove @area from the tree and every domain; caller holds rwsem (write) */
 static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 {
@@ -330,7 +333,7 @@ int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
 {
 	struct iopt_area *area, *next;
 	unsigned long last, total = 0;
-	bool notified = false;
+	unsigned int notified = 0;
 	LIST_HEAD(dead);
 	int rc;
 
@@ -348,13 +351,16 @@ again:
 			goto out_unlock;
 		}
 		if (atomic_read(&area->num_accesses)) {
-			if (notified) {
+			/*
+			 * An access may pin again between the notification and
+			 * the retry; give up only if it keeps doing so.
+			 */
+			if (notified++ == IOFD_UNMAP_NOTIFY_TRIES) {
 				rc = -EBUSY;
 				goto out_unlock;
 			}
 			up_write(&iopt->rwsem);
 			iofd_access_notify_unmap(iopt, iova, length);
-			notified = true;
 			goto again;
 		}
 		rc = 0;

@@ -52,6 +52,7 @@ enum iofd_object_type {
 enum iofd_account_mode {
 	IOFD_ACCOUNT_USER,	/* user_struct->locked_vm, shared by the user */
 	IOFD_ACCOUNT_MM,	/* mm->locked_vm of the mapping process */
+	IOFD_ACCOUNT_NONE,	/* CAP_IPC_LOCK: pinned, not charged */
 };
 
 /**

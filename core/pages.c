@@ -35,7 +35,7 @@ void iofd_test_set_pin_batch(unsigned int pages)
 EXPORT_SYMBOL_GPL(iofd_test_set_pin_batch);
 
 /*
- * Charge RLIMIT_MEMLOCK.  Both modes also add to mm->pinned_vm, so the
+ * Charge RLIMIT_MEMLOCK.  Every mode also adds to mm->pinned_vm, so the
  * process's VmPin always shows what iofd pinned for it, as upstream.
  */
 static int iopt_pages_charge(struct iopt_pages *pages)
@@ -43,15 +43,13 @@ static int iopt_pages_charge(struct iopt_pages *pages)
 	unsigned long lock_limit, cur;
 	int rc;
 
-	if (pages->account_mode == IOFD_ACCOUNT_MM) {
+	switch (pages->account_mode) {
+	case IOFD_ACCOUNT_MM:
 		rc = account_locked_vm(pages->mm, pages->npages, true);
-		if (!rc)
-			atomic64_add(pages->npages, &pages->mm->pinned_vm);
-		return rc;
-	}
-
-	/* Per-user mode, as upstream: the user's locked_vm */
-	if (!capable(CAP_IPC_LOCK)) {
+		if (rc)
+			return rc;
+		break;
+	case IOFD_ACCOUNT_USER:
 		lock_limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 		cur = atomic_long_add_return(pages->npages,
 					     &pages->user->locked_vm);
@@ -59,8 +57,7 @@ static int iopt_pages_charge(struct iopt_pages *pages)
 			atomic_long_sub(pages->npages, &pages->user->locked_vm);
 			return -ENOMEM;
 		}
-	} else {
-		atomic_long_add(pages->npages, &pages->user->locked_vm);
+		break;
 	}
 	atomic64_add(pages->npages, &pages->mm->pinned_vm);
 	return 0;
@@ -68,10 +65,14 @@ static int iopt_pages_charge(struct iopt_pages *pages)
 
 static void iopt_pages_uncharge(struct iopt_pages *pages)
 {
-	if (pages->account_mode == IOFD_ACCOUNT_MM)
+	switch (pages->account_mode) {
+	case IOFD_ACCOUNT_MM:
 		account_locked_vm(pages->mm, pages->npages, false);
-	else
+		break;
+	case IOFD_ACCOUNT_USER:
 		atomic_long_sub(pages->npages, &pages->user->locked_vm);
+		break;
+	}
 	atomic64_sub(pages->npages, &pages->mm->pinned_vm);
 }
 
@@ -94,7 +95,9 @@ static struct iopt_pages *iopt_pages_alloc(unsigned long npages,
 	kref_init(&pages->kref);
 	pages->npages = npages;
 	pages->writable = writable;
-	pages->account_mode = account_mode;
+	/* CAP_IPC_LOCK lifts the limit and the charge, as upstream */
+	pages->account_mode = capable(CAP_IPC_LOCK) ? IOFD_ACCOUNT_NONE :
+			      account_mode;
 	pages->user = get_uid(current_user());
 	pages->mm = current->mm;
 	mmgrab(pages->mm);

@@ -38,16 +38,17 @@ static void check_cmd_length(struct __test_metadata *_metadata, int fd,
 			     unsigned long nr, size_t struct_size,
 			     size_t min_size, int exact_errno)
 {
-	uint8_t buf[CMD_BUF_SIZE] __attribute__((aligned(8)));
-	__u32 *size = (__u32 *)buf;
+	__u64 storage[CMD_BUF_SIZE / sizeof(__u64)];
+	uint8_t *buf = (uint8_t *)storage;
+	__u32 *size = (__u32 *)storage;
 	int rc, err, rc2, err2;
 
-	ASSERT_LE(struct_size + 16, sizeof(buf));
+	ASSERT_LE(struct_size + 16, sizeof(storage));
 	ASSERT_LE(min_size, struct_size);
 
 	/* One byte below the minimum, garbage after it: EINVAL */
-	memset(buf, 0, sizeof(buf));
-	memset(buf + min_size - 1, 0xff, sizeof(buf) - (min_size - 1));
+	memset(buf, 0, sizeof(storage));
+	memset(buf + min_size - 1, 0xff, sizeof(storage) - (min_size - 1));
 	*size = min_size - 1;
 	EXPECT_ERRNO(EINVAL, ioctl(fd, nr, buf));
 	/* Far below: EINVAL; size 0 too */
@@ -58,7 +59,7 @@ static void check_cmd_length(struct __test_metadata *_metadata, int fd,
 		EXPECT_ERRNO(EINVAL, ioctl(fd, nr, buf));
 
 	/* One extra non-zero byte: E2BIG */
-	memset(buf, 0, sizeof(buf));
+	memset(buf, 0, sizeof(storage));
 	buf[struct_size] = 0xff;
 	*size = struct_size + 1;
 	EXPECT_ERRNO(E2BIG, ioctl(fd, nr, buf));
@@ -68,7 +69,7 @@ static void check_cmd_length(struct __test_metadata *_metadata, int fd,
 	*size = struct_size + 8;
 	EXPECT_ERRNO(E2BIG, ioctl(fd, nr, buf));
 	/* The exact size */
-	memset(buf, 0, sizeof(buf));
+	memset(buf, 0, sizeof(storage));
 	*size = struct_size;
 	buf[struct_size] = 0xff;
 	errno = 0;
@@ -78,7 +79,7 @@ static void check_cmd_length(struct __test_metadata *_metadata, int fd,
 		EXPECT_EQ(exact_errno, err);
 
 	/* Extra zero bytes: same as the exact size */
-	memset(buf, 0, sizeof(buf));
+	memset(buf, 0, sizeof(storage));
 	*size = struct_size + 1;
 	errno = 0;
 	rc2 = ioctl(fd, nr, buf);
@@ -86,7 +87,7 @@ static void check_cmd_length(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(rc, rc2);
 	EXPECT_EQ(err, err2);
 
-	memset(buf, 0, sizeof(buf));
+	memset(buf, 0, sizeof(storage));
 	*size = struct_size + 16;
 	errno = 0;
 	rc2 = ioctl(fd, nr, buf);
@@ -95,8 +96,8 @@ static void check_cmd_length(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(err, err2);
 
 	/* Exactly the minimum: the rest reads as zero, so also the same */
-	memset(buf, 0, sizeof(buf));
-	memset(buf + min_size, 0xff, sizeof(buf) - min_size);
+	memset(buf, 0, sizeof(storage));
+	memset(buf + min_size, 0xff, sizeof(storage) - min_size);
 	*size = min_size;
 	errno = 0;
 	rc2 = ioctl(fd, nr, buf);
@@ -109,52 +110,221 @@ static void check_cmd_length(struct __test_metadata *_metadata, int fd,
 	EXPECT_ERRNO(EFAULT, ioctl(fd, nr, (void *)8));
 }
 
-#define TEST_LENGTH(_name, _struct, _ioctl, _last, _exact_errno)           \
-	TEST_F(cmd, length_##_name)                                        \
-	{                                                                  \
-		check_cmd_length(_metadata, self->fd, _ioctl,              \
-				 sizeof(struct _struct),                   \
-				 offsetofend(struct _struct, _last),       \
-				 _exact_errno);                            \
-	}
+/*
+ * One variant per command: its number, the size of its struct, the end of
+ * its last first-version field, and what the all-zero struct must give at
+ * the exact size (an errno, 0 for success, -1 for "anything consistent").
+ * EOPNOTSUPP marks the commands iofd-oot does not implement yet.
+ */
+FIXTURE(cmd_len)
+{
+	int fd;
+};
 
-/* All zero: no object 0 */
-TEST_LENGTH(destroy, iommu_destroy, IOMMU_DESTROY, id, ENOENT)
-TEST_LENGTH(ioas_alloc, iommu_ioas_alloc, IOMMU_IOAS_ALLOC, out_ioas_id, 0)
-TEST_LENGTH(ioas_allow_iovas, iommu_ioas_allow_iovas, IOMMU_IOAS_ALLOW_IOVAS,
-	    allowed_iovas, ENOENT)
-TEST_LENGTH(ioas_copy, iommu_ioas_copy, IOMMU_IOAS_COPY, src_iova, -1)
-TEST_LENGTH(ioas_iova_ranges, iommu_ioas_iova_ranges, IOMMU_IOAS_IOVA_RANGES,
-	    out_iova_alignment, ENOENT)
-TEST_LENGTH(ioas_map, iommu_ioas_map, IOMMU_IOAS_MAP, iova, -1)
-TEST_LENGTH(ioas_unmap, iommu_ioas_unmap, IOMMU_IOAS_UNMAP, length, -1)
-/* All zero is "set RLIMIT_MODE to 0" on an empty context: allowed */
-TEST_LENGTH(option, iommu_option, IOMMU_OPTION, val64, 0)
-TEST_LENGTH(vfio_ioas, iommu_vfio_ioas, IOMMU_VFIO_IOAS, __reserved,
-	    EOPNOTSUPP)
-TEST_LENGTH(hwpt_alloc, iommu_hwpt_alloc, IOMMU_HWPT_ALLOC, __reserved, -1)
-TEST_LENGTH(get_hw_info, iommu_hw_info, IOMMU_GET_HW_INFO, __reserved, ENOENT)
-TEST_LENGTH(hwpt_set_dirty_tracking, iommu_hwpt_set_dirty_tracking,
-	    IOMMU_HWPT_SET_DIRTY_TRACKING, __reserved, EOPNOTSUPP)
-TEST_LENGTH(hwpt_get_dirty_bitmap, iommu_hwpt_get_dirty_bitmap,
-	    IOMMU_HWPT_GET_DIRTY_BITMAP, data, EOPNOTSUPP)
-TEST_LENGTH(hwpt_invalidate, iommu_hwpt_invalidate, IOMMU_HWPT_INVALIDATE,
-	    __reserved, EOPNOTSUPP)
-TEST_LENGTH(fault_queue_alloc, iommu_fault_alloc, IOMMU_FAULT_QUEUE_ALLOC,
-	    out_fault_fd, EOPNOTSUPP)
-TEST_LENGTH(ioas_map_file, iommu_ioas_map_file, IOMMU_IOAS_MAP_FILE, iova, -1)
-TEST_LENGTH(viommu_alloc, iommu_viommu_alloc, IOMMU_VIOMMU_ALLOC,
-	    out_viommu_id, EOPNOTSUPP)
-TEST_LENGTH(vdevice_alloc, iommu_vdevice_alloc, IOMMU_VDEVICE_ALLOC, virt_id,
-	    EOPNOTSUPP)
-TEST_LENGTH(ioas_change_process, iommu_ioas_change_process,
-	    IOMMU_IOAS_CHANGE_PROCESS, __reserved, EOPNOTSUPP)
-TEST_LENGTH(veventq_alloc, iommu_veventq_alloc, IOMMU_VEVENTQ_ALLOC,
-	    out_veventq_fd, EOPNOTSUPP)
-TEST_LENGTH(hw_queue_alloc, iommu_hw_queue_alloc, IOMMU_HW_QUEUE_ALLOC, length,
-	    EOPNOTSUPP)
+FIXTURE_VARIANT(cmd_len)
+{
+	unsigned long nr;
+	size_t struct_size;
+	size_t min_size;
+	int exact_errno;
+};
+
+FIXTURE_SETUP(cmd_len)
+{
+	iofd_new_buffers();
+	self->fd = open(IOFD_DEV, O_RDWR);
+	ASSERT_NE(-1, self->fd);
+}
+
+FIXTURE_TEARDOWN(cmd_len)
+{
+	teardown_iommufd(self->fd, _metadata);
+}
+
+/* No object 0 */
+FIXTURE_VARIANT_ADD(cmd_len, destroy)
+{
+	.nr = IOMMU_DESTROY,
+	.struct_size = sizeof(struct iommu_destroy),
+	.min_size = offsetofend(struct iommu_destroy, id),
+	.exact_errno = ENOENT,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, ioas_alloc)
+{
+	.nr = IOMMU_IOAS_ALLOC,
+	.struct_size = sizeof(struct iommu_ioas_alloc),
+	.min_size = offsetofend(struct iommu_ioas_alloc, out_ioas_id),
+	.exact_errno = 0,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, ioas_allow_iovas)
+{
+	.nr = IOMMU_IOAS_ALLOW_IOVAS,
+	.struct_size = sizeof(struct iommu_ioas_allow_iovas),
+	.min_size = offsetofend(struct iommu_ioas_allow_iovas, allowed_iovas),
+	.exact_errno = ENOENT,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, ioas_copy)
+{
+	.nr = IOMMU_IOAS_COPY,
+	.struct_size = sizeof(struct iommu_ioas_copy),
+	.min_size = offsetofend(struct iommu_ioas_copy, src_iova),
+	.exact_errno = -1,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, ioas_iova_ranges)
+{
+	.nr = IOMMU_IOAS_IOVA_RANGES,
+	.struct_size = sizeof(struct iommu_ioas_iova_ranges),
+	.min_size = offsetofend(struct iommu_ioas_iova_ranges, out_iova_alignment),
+	.exact_errno = ENOENT,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, ioas_map)
+{
+	.nr = IOMMU_IOAS_MAP,
+	.struct_size = sizeof(struct iommu_ioas_map),
+	.min_size = offsetofend(struct iommu_ioas_map, iova),
+	.exact_errno = -1,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, ioas_unmap)
+{
+	.nr = IOMMU_IOAS_UNMAP,
+	.struct_size = sizeof(struct iommu_ioas_unmap),
+	.min_size = offsetofend(struct iommu_ioas_unmap, length),
+	.exact_errno = -1,
+};
+
+/* All zero: RLIMIT_MODE set to 0 on an empty context */
+FIXTURE_VARIANT_ADD(cmd_len, option)
+{
+	.nr = IOMMU_OPTION,
+	.struct_size = sizeof(struct iommu_option),
+	.min_size = offsetofend(struct iommu_option, val64),
+	.exact_errno = 0,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, vfio_ioas)
+{
+	.nr = IOMMU_VFIO_IOAS,
+	.struct_size = sizeof(struct iommu_vfio_ioas),
+	.min_size = offsetofend(struct iommu_vfio_ioas, __reserved),
+	.exact_errno = EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, hwpt_alloc)
+{
+	.nr = IOMMU_HWPT_ALLOC,
+	.struct_size = sizeof(struct iommu_hwpt_alloc),
+	.min_size = offsetofend(struct iommu_hwpt_alloc, __reserved),
+	.exact_errno = -1,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, get_hw_info)
+{
+	.nr = IOMMU_GET_HW_INFO,
+	.struct_size = sizeof(struct iommu_hw_info),
+	.min_size = offsetofend(struct iommu_hw_info, __reserved),
+	.exact_errno = ENOENT,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, hwpt_set_dirty_tracking)
+{
+	.nr = IOMMU_HWPT_SET_DIRTY_TRACKING,
+	.struct_size = sizeof(struct iommu_hwpt_set_dirty_tracking),
+	.min_size = offsetofend(struct iommu_hwpt_set_dirty_tracking, __reserved),
+	.exact_errno = EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, hwpt_get_dirty_bitmap)
+{
+	.nr = IOMMU_HWPT_GET_DIRTY_BITMAP,
+	.struct_size = sizeof(struct iommu_hwpt_get_dirty_bitmap),
+	.min_size = offsetofend(struct iommu_hwpt_get_dirty_bitmap, data),
+	.exact_errno = EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, hwpt_invalidate)
+{
+	.nr = IOMMU_HWPT_INVALIDATE,
+	.struct_size = sizeof(struct iommu_hwpt_invalidate),
+	.min_size = offsetofend(struct iommu_hwpt_invalidate, __reserved),
+	.exact_errno = EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, fault_queue_alloc)
+{
+	.nr = IOMMU_FAULT_QUEUE_ALLOC,
+	.struct_size = sizeof(struct iommu_fault_alloc),
+	.min_size = offsetofend(struct iommu_fault_alloc, out_fault_fd),
+	.exact_errno = EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, ioas_map_file)
+{
+	.nr = IOMMU_IOAS_MAP_FILE,
+	.struct_size = sizeof(struct iommu_ioas_map_file),
+	.min_size = offsetofend(struct iommu_ioas_map_file, iova),
+	.exact_errno = -1,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, viommu_alloc)
+{
+	.nr = IOMMU_VIOMMU_ALLOC,
+	.struct_size = sizeof(struct iommu_viommu_alloc),
+	.min_size = offsetofend(struct iommu_viommu_alloc, out_viommu_id),
+	.exact_errno = EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, vdevice_alloc)
+{
+	.nr = IOMMU_VDEVICE_ALLOC,
+	.struct_size = sizeof(struct iommu_vdevice_alloc),
+	.min_size = offsetofend(struct iommu_vdevice_alloc, virt_id),
+	.exact_errno = EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, ioas_change_process)
+{
+	.nr = IOMMU_IOAS_CHANGE_PROCESS,
+	.struct_size = sizeof(struct iommu_ioas_change_process),
+	.min_size = offsetofend(struct iommu_ioas_change_process, __reserved),
+	.exact_errno = EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, veventq_alloc)
+{
+	.nr = IOMMU_VEVENTQ_ALLOC,
+	.struct_size = sizeof(struct iommu_veventq_alloc),
+	.min_size = offsetofend(struct iommu_veventq_alloc, out_veventq_fd),
+	.exact_errno = EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(cmd_len, hw_queue_alloc)
+{
+	.nr = IOMMU_HW_QUEUE_ALLOC,
+	.struct_size = sizeof(struct iommu_hw_queue_alloc),
+	.min_size = offsetofend(struct iommu_hw_queue_alloc, length),
+	.exact_errno = EOPNOTSUPP,
+};
+
 /* op 0 is no operation */
-TEST_LENGTH(test_cmd, iommu_test_cmd, IOMMU_TEST_CMD, last, EOPNOTSUPP)
+FIXTURE_VARIANT_ADD(cmd_len, test_cmd)
+{
+	.nr = IOMMU_TEST_CMD,
+	.struct_size = sizeof(struct iommu_test_cmd),
+	.min_size = offsetofend(struct iommu_test_cmd, last),
+	.exact_errno = EOPNOTSUPP,
+};
+
+TEST_F(cmd_len, sweep)
+{
+	check_cmd_length(_metadata, self->fd, variant->nr, variant->struct_size,
+			 variant->min_size, variant->exact_errno);
+}
 
 TEST_F(cmd, struct_sizes)
 {

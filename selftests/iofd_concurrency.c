@@ -62,7 +62,7 @@ struct worker {
 	unsigned int idx;
 	unsigned int iters;
 	pthread_barrier_t *barrier;
-	volatile int *stop;
+	int *stop;
 	/* results: successes and failures by errno */
 	unsigned int ok;
 	unsigned int err_enoent;
@@ -254,7 +254,8 @@ static void *map_until_gone_worker(void *arg)
 	struct worker *w = arg;
 	unsigned int i;
 
-	for (i = 0; i != w->iters && !*w->stop; i++) {
+	for (i = 0; i != w->iters && !__atomic_load_n(w->stop, __ATOMIC_ACQUIRE);
+	     i++) {
 		__u64 iova = MOCK_APERTURE_START;
 		int rc;
 
@@ -277,7 +278,7 @@ static void *map_until_gone_worker(void *arg)
 TEST_F_TIMEOUT(conc, destroy_while_in_use, 120)
 {
 	struct worker w = {};
-	volatile int stop = 0;
+	int stop = 0;
 	unsigned int busy = 0, tries;
 	__u32 ioas_id;
 	int rc = -1, err = 0;
@@ -302,7 +303,7 @@ TEST_F_TIMEOUT(conc, destroy_while_in_use, 120)
 		if (tries > 1000)
 			usleep(10);
 	}
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	join_workers(_metadata, &w, 1);
 	if (rc) {
 		/* The worker finished first; now it must work */
@@ -362,7 +363,8 @@ static void *destroy_race_worker(void *arg)
 		int rc;
 
 		pthread_barrier_wait(w->barrier);
-		rc = _test_ioctl_destroy(w->fd, *(volatile __u32 *)&w->id2);
+		rc = _test_ioctl_destroy(w->fd,
+					 __atomic_load_n(&w->id2, __ATOMIC_ACQUIRE));
 		count_result(w, rc);
 		pthread_barrier_wait(w->barrier);
 		pthread_barrier_wait(w->barrier);
@@ -575,6 +577,14 @@ TEST_F_TIMEOUT(conc, access_rw_while_unmapping, 120)
 	EXPECT_EQ(0, w[0].err_other);
 	/* The remapper was never refused */
 	EXPECT_EQ(2 * w[1].iters, w[1].ok);
+	/* Once quiet, the access reads the page again */
+	{
+		uint8_t tmp[16];
+
+		test_cmd_access_rw(access_fd, MOCK_APERTURE_START, sizeof(tmp),
+				   tmp, 0);
+		ASSERT_EQ(0xa5, tmp[0]);
+	}
 	test_cmd_destroy_access(access_fd);
 	check_refs(buffer, PAGE_SIZE, 1);
 }
@@ -627,6 +637,14 @@ TEST_F_TIMEOUT(conc, access_pin_while_unmapping, 120)
 	EXPECT_EQ(w[0].iters, w[0].ok + w[0].err_enoent);
 	EXPECT_EQ(0, w[0].err_other);
 	EXPECT_EQ(2 * w[1].iters, w[1].ok);
+	/* Once quiet, the access pins the page again */
+	{
+		__u32 pages_id;
+
+		test_cmd_access_pages(access_fd, MOCK_APERTURE_START, PAGE_SIZE,
+				      buffer, 0, &pages_id);
+		test_cmd_destroy_access_pages(access_fd, pages_id);
+	}
 	test_cmd_destroy_access(access_fd);
 	check_refs(buffer, PAGE_SIZE, 1);
 	test_ioctl_ioas_unmap(MOCK_APERTURE_START, PAGE_SIZE);

@@ -73,28 +73,30 @@ static void run_fail_nth(struct __test_metadata *_metadata,
 	TH_LOG("%u injection points exercised", *fired);
 }
 
-#define try(x)                       \
-	do {                         \
-		if (x)               \
-			return -1;   \
-	} while (0)
-
 static int seq_ioas(int fd)
 {
 	__u32 ioas_id, ioas2;
 	__u64 iova, len;
 
-	try(_test_ioctl_ioas_alloc(fd, &ioas_id));
-	try(_test_ioctl_ioas_alloc(fd, &ioas2));
-	try(_test_ioctl_ioas_map(fd, ioas_id, buffer, BUFFER_SIZE, &iova,
-				 MAP_RW));
-	try(_test_ioctl_ioas_map_file(fd, ioas_id, mfd, 0, BUFFER_SIZE, &iova,
-				      MAP_RW));
-	try(_test_ioctl_ioas_copy(fd, ioas2, ioas_id, iova, BUFFER_SIZE, &iova,
-				  MAP_RW));
-	try(_test_cmd_add_reserved(fd, ioas2, 0, PAGE_SIZE));
-	try(_test_ioctl_ioas_unmap(fd, ioas_id, 0, UINT64_MAX, &len));
-	try(_test_ioctl_destroy(fd, ioas_id));
+	if (_test_ioctl_ioas_alloc(fd, &ioas_id))
+		return -1;
+	if (_test_ioctl_ioas_alloc(fd, &ioas2))
+		return -1;
+	if (_test_ioctl_ioas_map(fd, ioas_id, buffer, BUFFER_SIZE, &iova,
+				 MAP_RW))
+		return -1;
+	if (_test_ioctl_ioas_map_file(fd, ioas_id, mfd, 0, BUFFER_SIZE, &iova,
+				      MAP_RW))
+		return -1;
+	if (_test_ioctl_ioas_copy(fd, ioas2, ioas_id, iova, BUFFER_SIZE, &iova,
+				  MAP_RW))
+		return -1;
+	if (_test_cmd_add_reserved(fd, ioas2, 0, PAGE_SIZE))
+		return -1;
+	if (_test_ioctl_ioas_unmap(fd, ioas_id, 0, UINT64_MAX, &len))
+		return -1;
+	if (_test_ioctl_destroy(fd, ioas_id))
+		return -1;
 	return 0;
 }
 
@@ -112,24 +114,36 @@ static int seq_domain(int fd)
 	__u64 iova = MOCK_APERTURE_START;
 	struct iommu_test_hw_info info;
 
-	try(_test_ioctl_ioas_alloc(fd, &ioas_id));
-	try(_test_ioctl_ioas_map(fd, ioas_id, buffer, BUFFER_SIZE, &iova,
-				 IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW));
-	try(_test_cmd_mock_domain(fd, ioas_id, &stdev_id, &hwpt_id, &idev_id));
-	try(_test_cmd_get_hw_info(fd, idev_id, &info, sizeof(info), NULL));
-	try(_test_cmd_hwpt_alloc(fd, idev_id, ioas_id,
+	if (_test_ioctl_ioas_alloc(fd, &ioas_id))
+		return -1;
+	if (_test_ioctl_ioas_map(fd, ioas_id, buffer, BUFFER_SIZE, &iova,
+				 IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW))
+		return -1;
+	if (_test_cmd_mock_domain(fd, ioas_id, &stdev_id, &hwpt_id, &idev_id))
+		return -1;
+	if (_test_cmd_get_hw_info(fd, idev_id, &info, sizeof(info), NULL))
+		return -1;
+	if (_test_cmd_hwpt_alloc(fd, idev_id, ioas_id,
 				 IOMMU_HWPT_ALLOC_NEST_PARENT, &hwpt2,
-				 IOMMU_HWPT_DATA_NONE, NULL, 0, 0));
-	try(_test_cmd_mock_domain(fd, hwpt2, &stdev2, NULL, NULL));
-	try(_test_cmd_mock_domain_replace(fd, stdev_id, hwpt2, NULL));
+				 IOMMU_HWPT_DATA_NONE, NULL, 0, 0))
+		return -1;
+	if (_test_cmd_mock_domain(fd, hwpt2, &stdev2, NULL, NULL))
+		return -1;
+	if (_test_cmd_mock_domain_replace(fd, stdev_id, hwpt2, NULL))
+		return -1;
 	iova = MOCK_APERTURE_START + BUFFER_SIZE;
-	try(_test_ioctl_ioas_map(fd, ioas_id, mfd_buffer, BUFFER_SIZE, &iova,
-				 IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW));
-	try(_test_cmd_check_map(fd, hwpt2, iova, BUFFER_SIZE, mfd_buffer));
-	try(_test_cmd_mock_domain_replace(fd, stdev_id, ioas_id, NULL));
-	try(_test_ioctl_ioas_unmap(fd, ioas_id, MOCK_APERTURE_START,
-				   BUFFER_SIZE, NULL));
-	try(_test_ioctl_destroy(fd, stdev2));
+	if (_test_ioctl_ioas_map(fd, ioas_id, mfd_buffer, BUFFER_SIZE, &iova,
+				 IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW))
+		return -1;
+	if (_test_cmd_check_map(fd, hwpt2, iova, BUFFER_SIZE, mfd_buffer))
+		return -1;
+	if (_test_cmd_mock_domain_replace(fd, stdev_id, ioas_id, NULL))
+		return -1;
+	if (_test_ioctl_ioas_unmap(fd, ioas_id, MOCK_APERTURE_START,
+				   BUFFER_SIZE, NULL))
+		return -1;
+	if (_test_ioctl_destroy(fd, stdev2))
+		return -1;
 	return 0;
 }
 
@@ -148,15 +162,21 @@ static int seq_access(int fd)
 	uint8_t tmp[64];
 	int access_fd;
 
-	try(_test_ioctl_ioas_alloc(fd, &ioas_id));
-	try(_test_ioctl_ioas_alloc(fd, &ioas2));
-	try(_test_cmd_mock_domain(fd, ioas_id, &stdev_id, NULL, NULL));
-	try(_test_ioctl_ioas_map(fd, ioas_id, buffer, BUFFER_SIZE, &iova,
-				 IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW));
-	try(_test_ioctl_ioas_map(fd, ioas2, buffer, BUFFER_SIZE, &iova,
-				 IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW));
-	try(_test_cmd_create_access(fd, ioas_id, &access_fd,
-				    MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES));
+	if (_test_ioctl_ioas_alloc(fd, &ioas_id))
+		return -1;
+	if (_test_ioctl_ioas_alloc(fd, &ioas2))
+		return -1;
+	if (_test_cmd_mock_domain(fd, ioas_id, &stdev_id, NULL, NULL))
+		return -1;
+	if (_test_ioctl_ioas_map(fd, ioas_id, buffer, BUFFER_SIZE, &iova,
+				 IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW))
+		return -1;
+	if (_test_ioctl_ioas_map(fd, ioas2, buffer, BUFFER_SIZE, &iova,
+				 IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW))
+		return -1;
+	if (_test_cmd_create_access(fd, ioas_id, &access_fd,
+				    MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES))
+		return -1;
 	/* The access file holds the context: close it on every path */
 	if (_test_cmd_access_pages(fd, access_fd, iova, BUFFER_SIZE, buffer, 0,
 				   &pages_id) ||

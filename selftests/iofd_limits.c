@@ -53,8 +53,7 @@ static void set_memlock_pages(struct __test_metadata *_metadata,
 }
 
 /* Open a context with the variant's accounting mode (needs root) */
-static int open_ctx(struct __test_metadata *_metadata,
-		    const FIXTURE_VARIANT(limits) *variant)
+static int open_ctx(struct __test_metadata *_metadata, __u64 mode)
 {
 	__u64 val = 99;
 	int fd;
@@ -63,10 +62,10 @@ static int open_ctx(struct __test_metadata *_metadata,
 	EXPECT_NE(-1, fd);
 	if (fd < 0)
 		return -1;
-	EXPECT_EQ(0, _test_ioctl_set_rlimit_mode(fd, variant->mode));
+	EXPECT_EQ(0, _test_ioctl_set_rlimit_mode(fd, mode));
 	EXPECT_EQ(0, _test_ioctl_option(fd, IOMMU_OPTION_RLIMIT_MODE,
 					IOMMU_OPTION_OP_GET, 0, &val));
-	EXPECT_EQ(variant->mode, val);
+	EXPECT_EQ(mode, val);
 	return fd;
 }
 
@@ -80,11 +79,11 @@ FIXTURE_SETUP(limits)
 	uid_t uid = 20000 + getpid() % 30000;
 
 	iofd_new_buffers();
-	self->fd = open_ctx(_metadata, variant);
+	self->fd = open_ctx(_metadata, variant->mode);
 	ASSERT_NE(-1, self->fd);
-	self->fd2 = open_ctx(_metadata, variant);
+	self->fd2 = open_ctx(_metadata, variant->mode);
 	ASSERT_NE(-1, self->fd2);
-	self->fd3 = open_ctx(_metadata, variant);
+	self->fd3 = open_ctx(_metadata, variant->mode);
 	ASSERT_NE(-1, self->fd3);
 	self->check_fd = open(IOFD_DEV, O_RDWR);
 	ASSERT_NE(-1, self->check_fd);
@@ -340,11 +339,7 @@ TEST_F(limits, user_or_process)
 	}
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
-	if (variant->mode == 0) {
-		EXPECT_EQ(ENOMEM, WEXITSTATUS(status));
-	} else {
-		EXPECT_EQ(0, WEXITSTATUS(status));
-	}
+	EXPECT_EQ(variant->mode == 0 ? ENOMEM : 0, WEXITSTATUS(status));
 	/* This process was not charged for the child's map */
 	check_charged(4);
 	/* The child's map lives in the context until it is closed */

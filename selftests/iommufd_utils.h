@@ -54,6 +54,12 @@
 #define MFD_CLOEXEC 0x0001U
 #endif
 
+/* The kernel's spelling of the attribute, for these userspace helpers */
+#ifndef __maybe_unused
+#define __iofd_attr_unused unused
+#define __maybe_unused __attribute__((__iofd_attr_unused))
+#endif
+
 #define IOFD_DEV "/dev/iommu"
 
 #define sizeof_field(TYPE, MEMBER) sizeof((((TYPE *)0)->MEMBER))
@@ -61,8 +67,8 @@
 	(offsetof(TYPE, MEMBER) + sizeof_field(TYPE, MEMBER))
 
 /* Sizes, filled in by the constructor below */
-static __attribute__((unused)) unsigned long PAGE_SIZE;
-static __attribute__((unused)) unsigned long HUGEPAGE_SIZE;
+static __maybe_unused unsigned long PAGE_SIZE;
+static __maybe_unused unsigned long HUGEPAGE_SIZE;
 /* The mock IOMMU's page size: half a CPU page, so sub-page offsets matter */
 #define MOCK_PAGE_SIZE (PAGE_SIZE / 2)
 
@@ -71,12 +77,12 @@ static __attribute__((unused)) unsigned long HUGEPAGE_SIZE;
  * map. Teardown checks that no page of either is left pinned.
  */
 #define BUFFER_PAGES 16
-static __attribute__((unused)) unsigned long BUFFER_SIZE;
-static __attribute__((unused)) void *buffer;
-static __attribute__((unused)) int mfd = -1;
-static __attribute__((unused)) void *mfd_buffer;
+static __maybe_unused unsigned long BUFFER_SIZE;
+static __maybe_unused void *buffer;
+static __maybe_unused int mfd = -1;
+static __maybe_unused void *mfd_buffer;
 
-static inline __attribute__((unused)) unsigned long iofd_read_ulong(const char *path, unsigned long dflt)
+static inline __maybe_unused unsigned long iofd_read_ulong(const char *path, unsigned long dflt)
 {
 	char buf[64];
 	ssize_t n;
@@ -94,7 +100,7 @@ static inline __attribute__((unused)) unsigned long iofd_read_ulong(const char *
 }
 
 /* mmap @length bytes aligned to @align (a power of two) */
-static inline __attribute__((unused)) void *iofd_mmap_aligned(size_t length, size_t align, int prot, int flags,
+static inline __maybe_unused void *iofd_mmap_aligned(size_t length, size_t align, int prot, int flags,
 			       int fd, off_t off)
 {
 	size_t span = length + align;
@@ -116,7 +122,7 @@ static inline __attribute__((unused)) void *iofd_mmap_aligned(size_t length, siz
 }
 
 /* A memfd of @length bytes mapped shared; *@fd_out receives the memfd */
-static inline __attribute__((unused)) void *iofd_memfd_mmap(size_t length, int *fd_out)
+static inline __maybe_unused void *iofd_memfd_mmap(size_t length, int *fd_out)
 {
 	void *p;
 	int fd;
@@ -142,7 +148,7 @@ static inline __attribute__((unused)) void *iofd_memfd_mmap(size_t length, int *
  * calls this, so a pin leaked by one test (a page that can never be
  * unpinned again) fails that test's teardown and no other.
  */
-static inline __attribute__((unused)) void iofd_new_buffers(void)
+static inline __maybe_unused void iofd_new_buffers(void)
 {
 	if (buffer && buffer != MAP_FAILED)
 		munmap(buffer, BUFFER_SIZE);
@@ -179,7 +185,7 @@ static void __attribute__((constructor)) iofd_setup_sizes(void)
  * more if needed (the tests run as root in a throw-away guest). Returns
  * false if the kernel cannot provide them.
  */
-static inline __attribute__((unused)) bool iofd_reserve_hugepages(unsigned long npages)
+static inline __maybe_unused bool iofd_reserve_hugepages(unsigned long npages)
 {
 	const char *nr_path = "/proc/sys/vm/nr_hugepages";
 	unsigned long nr, freep;
@@ -206,7 +212,7 @@ static inline __attribute__((unused)) bool iofd_reserve_hugepages(unsigned long 
 }
 
 /* Value in kB of a field ("VmPin:", "VmLck:") of /proc/<pid>/status */
-static inline __attribute__((unused)) long iofd_proc_status_kb(pid_t pid, const char *field)
+static inline __maybe_unused long iofd_proc_status_kb(pid_t pid, const char *field)
 {
 	char path[64], line[256];
 	long val = -1;
@@ -226,12 +232,12 @@ static inline __attribute__((unused)) long iofd_proc_status_kb(pid_t pid, const 
 	return val;
 }
 
-static inline __attribute__((unused)) long iofd_vm_pinned_kb(void)
+static inline __maybe_unused long iofd_vm_pinned_kb(void)
 {
 	return iofd_proc_status_kb(getpid(), "VmPin:");
 }
 
-static inline __attribute__((unused)) long iofd_vm_locked_kb(void)
+static inline __maybe_unused long iofd_vm_locked_kb(void)
 {
 	return iofd_proc_status_kb(getpid(), "VmLck:");
 }
@@ -241,7 +247,7 @@ static inline __attribute__((unused)) long iofd_vm_locked_kb(void)
  * with the raw capget/capset syscalls (no libcap in a static busybox guest).
  * Returns 0 or -1 with errno set.
  */
-static inline __attribute__((unused)) int iofd_drop_cap(unsigned int cap)
+static inline __maybe_unused int iofd_drop_cap(unsigned int cap)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -258,7 +264,7 @@ static inline __attribute__((unused)) int iofd_drop_cap(unsigned int cap)
 	return syscall(SYS_capset, &hdr, data) ? -1 : 0;
 }
 
-static inline __attribute__((unused)) bool iofd_has_cap(unsigned int cap)
+static inline __maybe_unused bool iofd_has_cap(unsigned int cap)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -286,7 +292,7 @@ static inline __attribute__((unused)) bool iofd_has_cap(unsigned int cap)
 
 /* ---------------------------------------------------------------- core */
 
-static inline __attribute__((unused)) int _test_ioctl_destroy(int fd, __u32 id)
+static inline __maybe_unused int _test_ioctl_destroy(int fd, __u32 id)
 {
 	struct iommu_destroy cmd = {
 		.size = sizeof(cmd),
@@ -299,7 +305,7 @@ static inline __attribute__((unused)) int _test_ioctl_destroy(int fd, __u32 id)
 #define test_err_destroy(_errno, id) \
 	EXPECT_ERRNO(_errno, _test_ioctl_destroy(self->fd, id))
 
-static inline __attribute__((unused)) int _test_ioctl_ioas_alloc(int fd, __u32 *ioas_id)
+static inline __maybe_unused int _test_ioctl_ioas_alloc(int fd, __u32 *ioas_id)
 {
 	struct iommu_ioas_alloc cmd = {
 		.size = sizeof(cmd),
@@ -319,7 +325,7 @@ static inline __attribute__((unused)) int _test_ioctl_ioas_alloc(int fd, __u32 *
 #define MAP_RW (IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE)
 
 /* With IOMMU_IOAS_MAP_FIXED_IOVA *@iova is the input; it is always output */
-static inline __attribute__((unused)) int _test_ioctl_ioas_map(int fd, __u32 ioas_id, void *va, size_t length,
+static inline __maybe_unused int _test_ioctl_ioas_map(int fd, __u32 ioas_id, void *va, size_t length,
 				__u64 *iova, __u32 flags)
 {
 	struct iommu_ioas_map cmd = {
@@ -364,7 +370,7 @@ static inline __attribute__((unused)) int _test_ioctl_ioas_map(int fd, __u32 ioa
 				     IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW));    \
 	})
 
-static inline __attribute__((unused)) int _test_ioctl_ioas_map_file(int fd, __u32 ioas_id, int file_fd,
+static inline __maybe_unused int _test_ioctl_ioas_map_file(int fd, __u32 ioas_id, int file_fd,
 				     __u64 start, __u64 length, __u64 *iova,
 				     __u32 flags)
 {
@@ -395,7 +401,7 @@ static inline __attribute__((unused)) int _test_ioctl_ioas_map_file(int fd, __u3
 				     self->fd, self->ioas_id, file_fd, start, \
 				     length, iova_p, MAP_RW))
 
-static inline __attribute__((unused)) int _test_ioctl_ioas_unmap(int fd, __u32 ioas_id, __u64 iova,
+static inline __maybe_unused int _test_ioctl_ioas_unmap(int fd, __u32 ioas_id, __u64 iova,
 				  __u64 length, __u64 *out_len)
 {
 	struct iommu_ioas_unmap cmd = {
@@ -423,7 +429,7 @@ static inline __attribute__((unused)) int _test_ioctl_ioas_unmap(int fd, __u32 i
 	test_err_ioctl_ioas_unmap_id(_errno, self->ioas_id, iova, length)
 
 /* With IOMMU_IOAS_MAP_FIXED_IOVA *@dst_iova is the input; always output */
-static inline __attribute__((unused)) int _test_ioctl_ioas_copy(int fd, __u32 dst_ioas_id, __u32 src_ioas_id,
+static inline __maybe_unused int _test_ioctl_ioas_copy(int fd, __u32 dst_ioas_id, __u32 src_ioas_id,
 				 __u64 src_iova, __u64 length, __u64 *dst_iova,
 				 __u32 flags)
 {
@@ -453,7 +459,7 @@ static inline __attribute__((unused)) int _test_ioctl_ioas_copy(int fd, __u32 ds
 					   src_iova, length, dst_p, flags))
 
 /* *@num: in, room in @ranges; out, number of ranges the IOAS has */
-static inline __attribute__((unused)) int _test_ioctl_iova_ranges(int fd, __u32 ioas_id,
+static inline __maybe_unused int _test_ioctl_iova_ranges(int fd, __u32 ioas_id,
 				   struct iommu_iova_range *ranges, __u32 *num,
 				   __u64 *alignment)
 {
@@ -472,7 +478,7 @@ static inline __attribute__((unused)) int _test_ioctl_iova_ranges(int fd, __u32 
 	return rc ? -1 : 0;
 }
 
-static inline __attribute__((unused)) int _test_ioctl_allow_iovas(int fd, __u32 ioas_id,
+static inline __maybe_unused int _test_ioctl_allow_iovas(int fd, __u32 ioas_id,
 				   struct iommu_iova_range *ranges, __u32 num)
 {
 	struct iommu_ioas_allow_iovas cmd = {
@@ -491,7 +497,7 @@ static inline __attribute__((unused)) int _test_ioctl_allow_iovas(int fd, __u32 
 		     _test_ioctl_allow_iovas(self->fd, ioas_id, ranges, num))
 
 /* For OP_GET *@val is output, for OP_SET input */
-static inline __attribute__((unused)) int _test_ioctl_option(int fd, __u32 option_id, __u16 op,
+static inline __maybe_unused int _test_ioctl_option(int fd, __u32 option_id, __u16 op,
 			      __u32 object_id, __u64 *val)
 {
 	struct iommu_option cmd = {
@@ -509,19 +515,19 @@ static inline __attribute__((unused)) int _test_ioctl_option(int fd, __u32 optio
 	return 0;
 }
 
-static inline __attribute__((unused)) int _test_ioctl_set_huge_pages(int fd, __u32 ioas_id, __u64 val)
+static inline __maybe_unused int _test_ioctl_set_huge_pages(int fd, __u32 ioas_id, __u64 val)
 {
 	return _test_ioctl_option(fd, IOMMU_OPTION_HUGE_PAGES,
 				  IOMMU_OPTION_OP_SET, ioas_id, &val);
 }
 
-static inline __attribute__((unused)) int _test_ioctl_set_rlimit_mode(int fd, __u64 val)
+static inline __maybe_unused int _test_ioctl_set_rlimit_mode(int fd, __u64 val)
 {
 	return _test_ioctl_option(fd, IOMMU_OPTION_RLIMIT_MODE,
 				  IOMMU_OPTION_OP_SET, 0, &val);
 }
 
-static inline __attribute__((unused)) int _test_cmd_get_hw_info(int fd, __u32 dev_id, void *data,
+static inline __maybe_unused int _test_cmd_get_hw_info(int fd, __u32 dev_id, void *data,
 				 __u32 data_len, struct iommu_hw_info *out)
 {
 	struct iommu_hw_info cmd = {
@@ -544,7 +550,7 @@ static inline __attribute__((unused)) int _test_cmd_get_hw_info(int fd, __u32 de
 	EXPECT_ERRNO(_errno, _test_cmd_get_hw_info(self->fd, dev_id, data,     \
 						   data_len, NULL))
 
-static inline __attribute__((unused)) int _test_cmd_hwpt_alloc(int fd, __u32 dev_id, __u32 pt_id, __u32 flags,
+static inline __maybe_unused int _test_cmd_hwpt_alloc(int fd, __u32 dev_id, __u32 pt_id, __u32 flags,
 				__u32 *hwpt_id, __u32 data_type, void *data,
 				__u32 data_len, __u32 fault_id)
 {
@@ -577,7 +583,7 @@ static inline __attribute__((unused)) int _test_cmd_hwpt_alloc(int fd, __u32 dev
 
 /* ------------------------------------------------------- IOMMU_TEST_CMD */
 
-static inline __attribute__((unused)) int _test_cmd_add_reserved(int fd, __u32 ioas_id, __u64 start,
+static inline __maybe_unused int _test_cmd_add_reserved(int fd, __u32 ioas_id, __u64 start,
 				  __u64 length)
 {
 	struct iommu_test_cmd cmd = {
@@ -595,7 +601,7 @@ static inline __attribute__((unused)) int _test_cmd_add_reserved(int fd, __u32 i
 	EXPECT_ERRNO(_errno,                                  \
 		     _test_cmd_add_reserved(self->fd, ioas_id, start, length))
 
-static inline __attribute__((unused)) int _test_cmd_mock_domain_flags(int fd, __u32 pt_id, __u32 dev_flags,
+static inline __maybe_unused int _test_cmd_mock_domain_flags(int fd, __u32 pt_id, __u32 dev_flags,
 				       __u32 *stdev_id, __u32 *hwpt_id,
 				       __u32 *idev_id)
 {
@@ -624,7 +630,7 @@ static inline __attribute__((unused)) int _test_cmd_mock_domain_flags(int fd, __
 							 flags, NULL, NULL,    \
 							 NULL))
 
-static inline __attribute__((unused)) int _test_cmd_mock_domain(int fd, __u32 pt_id, __u32 *stdev_id,
+static inline __maybe_unused int _test_cmd_mock_domain(int fd, __u32 pt_id, __u32 *stdev_id,
 				 __u32 *hwpt_id, __u32 *idev_id)
 {
 	struct iommu_test_cmd cmd = {
@@ -650,7 +656,7 @@ static inline __attribute__((unused)) int _test_cmd_mock_domain(int fd, __u32 pt
 	EXPECT_ERRNO(_errno, _test_cmd_mock_domain(self->fd, pt_id, NULL,     \
 						   NULL, NULL))
 
-static inline __attribute__((unused)) int _test_cmd_mock_domain_replace(int fd, __u32 stdev_id, __u32 pt_id,
+static inline __maybe_unused int _test_cmd_mock_domain_replace(int fd, __u32 stdev_id, __u32 pt_id,
 					 __u32 *hwpt_id)
 {
 	struct iommu_test_cmd cmd = {
@@ -674,7 +680,7 @@ static inline __attribute__((unused)) int _test_cmd_mock_domain_replace(int fd, 
 							   pt_id, NULL))
 
 /* Ask the mock driver whether [@iova, +@length) of @hwpt_id maps @uptr */
-static inline __attribute__((unused)) int _test_cmd_check_map(int fd, __u32 hwpt_id, __u64 iova,
+static inline __maybe_unused int _test_cmd_check_map(int fd, __u32 hwpt_id, __u64 iova,
 			       __u64 length, const void *uptr)
 {
 	struct iommu_test_cmd cmd = {
@@ -695,7 +701,7 @@ static inline __attribute__((unused)) int _test_cmd_check_map(int fd, __u32 hwpt
 						 length, uptr))
 
 /* Every page of [@uptr, +@length) must hold exactly @refs pins */
-static inline __attribute__((unused)) int _test_cmd_check_refs(int fd, const void *uptr, __u64 length,
+static inline __maybe_unused int _test_cmd_check_refs(int fd, const void *uptr, __u64 length,
 				__u32 refs)
 {
 	struct iommu_test_cmd cmd = {
@@ -712,7 +718,7 @@ static inline __attribute__((unused)) int _test_cmd_check_refs(int fd, const voi
 	ASSERT_EQ(0, _test_cmd_check_refs(self->fd, uptr, length, refs))
 
 /* The access is a file descriptor; closing it destroys the access */
-static inline __attribute__((unused)) int _test_cmd_create_access(int fd, __u32 ioas_id, int *access_fd,
+static inline __maybe_unused int _test_cmd_create_access(int fd, __u32 ioas_id, int *access_fd,
 				   __u32 flags)
 {
 	struct iommu_test_cmd cmd = {
@@ -739,7 +745,7 @@ static inline __attribute__((unused)) int _test_cmd_create_access(int fd, __u32 
 	})
 #define test_cmd_destroy_access(access_fd) ASSERT_EQ(0, close(access_fd))
 
-static inline __attribute__((unused)) int _test_cmd_access_pages(int fd, int access_fd, __u64 iova,
+static inline __maybe_unused int _test_cmd_access_pages(int fd, int access_fd, __u64 iova,
 				  __u64 length, const void *uptr, __u32 flags,
 				  __u32 *pages_id)
 {
@@ -767,7 +773,7 @@ static inline __attribute__((unused)) int _test_cmd_access_pages(int fd, int acc
 						    iova, length, uptr,      \
 						    flags, NULL))
 
-static inline __attribute__((unused)) int _test_cmd_destroy_access_pages(int fd, int access_fd,
+static inline __maybe_unused int _test_cmd_destroy_access_pages(int fd, int access_fd,
 					  __u32 pages_id)
 {
 	struct iommu_test_cmd cmd = {
@@ -787,7 +793,7 @@ static inline __attribute__((unused)) int _test_cmd_destroy_access_pages(int fd,
 							    access_fd,        \
 							    pages_id))
 
-static inline __attribute__((unused)) int _test_cmd_access_rw(int fd, int access_fd, __u64 iova,
+static inline __maybe_unused int _test_cmd_access_rw(int fd, int access_fd, __u64 iova,
 			       __u64 length, void *uptr, __u32 flags)
 {
 	struct iommu_test_cmd cmd = {
@@ -809,7 +815,7 @@ static inline __attribute__((unused)) int _test_cmd_access_rw(int fd, int access
 	EXPECT_ERRNO(_errno, _test_cmd_access_rw(self->fd, access_fd, iova,   \
 						 length, uptr, flags))
 
-static inline __attribute__((unused)) int _test_cmd_access_replace_ioas(int fd, int access_fd, __u32 ioas_id)
+static inline __maybe_unused int _test_cmd_access_replace_ioas(int fd, int access_fd, __u32 ioas_id)
 {
 	struct iommu_test_cmd cmd = {
 		.size = sizeof(cmd),
@@ -829,7 +835,7 @@ static inline __attribute__((unused)) int _test_cmd_access_replace_ioas(int fd, 
 							   ioas_id))
 
 /* 0 restores the core's default */
-static inline __attribute__((unused)) int _test_cmd_set_temp_memory_limit(int fd, __u32 limit)
+static inline __maybe_unused int _test_cmd_set_temp_memory_limit(int fd, __u32 limit)
 {
 	struct iommu_test_cmd cmd = {
 		.size = sizeof(cmd),
@@ -848,7 +854,7 @@ static inline __attribute__((unused)) int _test_cmd_set_temp_memory_limit(int fd
  * how many points the previous setting still had to pass (0 = it fired, or
  * nothing was armed).
  */
-static inline __attribute__((unused)) int _test_cmd_fail_nth(int fd, __u32 nth, __u32 *remaining)
+static inline __maybe_unused int _test_cmd_fail_nth(int fd, __u32 nth, __u32 *remaining)
 {
 	struct iommu_test_cmd cmd = {
 		.size = sizeof(cmd),
@@ -864,7 +870,7 @@ static inline __attribute__((unused)) int _test_cmd_fail_nth(int fd, __u32 nth, 
 }
 
 /* iofd-oot extension: pin, charge, uncharge and unpin a user range */
-static inline __attribute__((unused)) int _test_cmd_pin_bench(int fd, void *uptr, __u64 length)
+static inline __maybe_unused int _test_cmd_pin_bench(int fd, void *uptr, __u64 length)
 {
 	struct iommu_test_cmd cmd = {
 		.size = sizeof(cmd),
@@ -885,7 +891,7 @@ static inline __attribute__((unused)) int _test_cmd_pin_bench(int fd, void *uptr
  * closed first so that only a real leak shows here. EXPECT only: an ASSERT
  * in a teardown would jump back into it with the 6.1 harness.
  */
-static inline __attribute__((unused)) void
+static inline __maybe_unused void
 teardown_iommufd(int fd, struct __test_metadata *_metadata)
 {
 	int check_fd, i;
@@ -907,7 +913,7 @@ teardown_iommufd(int fd, struct __test_metadata *_metadata)
 }
 
 /* Fill @len bytes at @p with a pattern derived from @seed */
-static inline __attribute__((unused)) void iofd_fill(void *p, size_t len, unsigned int seed)
+static inline __maybe_unused void iofd_fill(void *p, size_t len, unsigned int seed)
 {
 	uint8_t *b = p;
 	size_t i;

@@ -91,6 +91,7 @@ int iofd_viommu_alloc_ioctl(struct iofd_ucmd *ucmd)
 	xa_init(&viommu->vdevs);
 	refcount_inc(&parent->common.obj.users);	/* put by destroy */
 	viommu->parent_hwpt = parent;
+	viommu->parent_id = parent->common.obj.id;
 
 	rc = driver->ops->viommu_init(viommu, idev->dev,
 				      cmd->data_len ? &data : NULL);
@@ -114,6 +115,14 @@ out_put_dev:
 	iofd_object_put(ucmd->ictx, dev_obj);
 	return rc;
 }
+
+struct iofd_viommu *iofd_viommu_get(struct iofd_ctx *ictx, u32 id)
+{
+	struct iofd_object *obj = iofd_get_object(ictx, id, IOFD_OBJ_VIOMMU);
+
+	return IS_ERR(obj) ? NULL : container_of(obj, struct iofd_viommu, obj);
+}
+EXPORT_SYMBOL_GPL(iofd_viommu_get);
 
 struct iofd_device *iofd_viommu_find_dev(struct iofd_viommu *viommu,
 					 unsigned long virt_id)

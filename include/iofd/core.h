@@ -43,6 +43,7 @@ struct iofd_object {
  * @parent: the nest parent's paging domain, the guest's stage 2 (core)
  * @type: the IOMMU_VIOMMU_TYPE_* it was created with (core)
  * @parent_hwpt: the nest-parent HWPT object, referenced (core-private)
+ * @parent_id: its object ID (core)
  * @vdevs: virtual ID -> struct iofd_vdevice, maintained by the core; a
  *	driver looks devices up with iofd_viommu_find_dev() under
  *	xa_lock(&@vdevs), which keeps the device bound while held
@@ -56,8 +57,15 @@ struct iofd_viommu {
 	struct iofd_domain *parent;
 	u32 type;
 	struct iofd_hwpt_paging *parent_hwpt;
+	u32 parent_id;
 	struct xarray vdevs;
 };
+
+/*
+ * Look up a vIOMMU by ID (for test ops); NULL when @id is not a vIOMMU.
+ * Release with iofd_object_put(ictx, &viommu->obj).
+ */
+struct iofd_viommu *iofd_viommu_get(struct iofd_ctx *ictx, u32 id);
 
 /* The device behind virtual ID @virt_id; caller holds xa_lock(&vdevs) */
 struct iofd_device *iofd_viommu_find_dev(struct iofd_viommu *viommu,

@@ -24,6 +24,7 @@
 # Logs of every step stay in the run directory, linked as build/last-run.
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 do_kunit=1
@@ -181,7 +182,8 @@ fi
 
 # ---------------------------------------------------------------- totals --
 section "summary"
-echo "timings: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g')"
+joined=$(IFS=,; echo "${timings[*]}")
+echo "timings: ${joined//,/, }"
 echo "logs: $run_dir"
 rc=0
 "${KTAP[@]}" total --results "$results" || rc=$?

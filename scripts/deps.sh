@@ -12,6 +12,7 @@
 # Usage: scripts/deps.sh
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Why each group is here:
@@ -91,7 +92,7 @@ unpack_linux_source() {
 	if [[ -f $dst/Makefile && -f $dst/scripts/checkpatch.pl && -f $dst/tools/testing/kunit/kunit.py ]]; then
 		return 0
 	fi
-	tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1 || true)
+	tarball=$(compgen -G '/usr/src/linux-source-6.1.tar.*' | head -n1 || true)
 	[[ -n $tarball ]] || iofd_die "linux-source-6.1 tarball not found in /usr/src"
 	mkdir -p "$(dirname "$dst")"
 	tmp=$(mktemp -d "$(dirname "$dst")/.unpack.XXXXXX")

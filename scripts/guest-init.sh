@@ -1,6 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
+# shellcheck shell=dash disable=SC2013,SC3013
+# (SC2013: the lists are one word per line on purpose; SC3013: busybox
+# test has -ef.)
+#
 # /init of the iofd-oot test guest (busybox ash, PID 1). Built into the
 # initramfs by scripts/mkinitramfs.sh; the host side is run-guest-x86.sh and
 # the log parser ktap.py.
@@ -119,14 +123,31 @@ stray_processes() {
 
 # reap_strays NAME: a process left behind by test binary NAME (a forked
 # child never reaped) keeps its /dev/iommu fd and a module reference, and
-# could disturb later tests. Report it as a failure of its own, kill it.
+# could disturb later tests. Report it once as a failure of its own, kill it;
+# if SIGKILL cannot end it, it is stuck in the kernel: show where (its
+# kernel stack, as "#" comments on the test channel).
 reap_strays() {
 	stray=$(stray_processes)
 	[ -n "$stray" ] || return 0
-	out "not ok - no stray processes after $1: $(echo $stray)"
-	strays_seen=1
-	for p in $stray; do kill -9 "${p%%:*}" 2>/dev/null; done
+	new=""
+	for p in $stray; do
+		case " $strays_seen " in
+		*" $p "*) ;;
+		*) new="$new $p" ;;
+		esac
+	done
+	[ -n "$new" ] || return 0
+	out "not ok - no stray processes after $1:$new"
+	strays_seen="$strays_seen$new"
+	for p in $new; do kill -9 "${p%%:*}" 2>/dev/null; done
 	sleep 1
+	for p in $new; do
+		pid=${p%%:*}
+		[ -d "/proc/$pid" ] || continue
+		out "# IOFD-STUCK $p survives SIGKILL: $(grep '^State' "/proc/$pid/status" 2>/dev/null)" \
+			"wchan=$(cat "/proc/$pid/wchan" 2>/dev/null)"
+		sed 's/^/#   /' "/proc/$pid/stack" >&3 2>/dev/null
+	done
 }
 
 # run_binary NAME PATH [ARGS]: framed run of one program on the test channel,
@@ -158,6 +179,7 @@ demo)
 	if [ -x /bin/iofd-vmm ]; then
 		# Output straight to ttyS1 (a tty, so the program's stdio is line
 		# buffered and the host shows it live).
+		# shellcheck disable=SC2046 # the arguments are words
 		run_binary iofd-vmm /bin/iofd-vmm $(cat /etc/iofd/demo-args 2>/dev/null)
 	else
 		out "not ok - demo: /bin/iofd-vmm is not in the image"
@@ -193,7 +215,7 @@ for m in $loaded; do
 	if [ $tries -lt 3 ]; then
 		out "ok - rmmod $m"
 	else
-		out "not ok - rmmod $m: $err (refcnt $(cat /sys/module/$m/refcnt 2>/dev/null))"
+		out "not ok - rmmod $m: $err (refcnt $(cat "/sys/module/$m/refcnt" 2>/dev/null))"
 	fi
 done
 out "# IOFD-TAINT $(taint)"

@@ -351,6 +351,8 @@ def parse_guest(run_dir, manifest_path, demo=False):
     taints = []
     done = False
     boot_seen = False
+    stuck = {}  # "pid:comm" -> [description, kernel stack frames]
+    last_stuck = None
 
     for line in read_lines(tests_log):
         if current is not None:
@@ -385,6 +387,15 @@ def parse_guest(run_dir, manifest_path, demo=False):
         if line.startswith("# IOFD-DONE"):
             done = True
             continue
+        m = re.match(r"^# IOFD-STUCK (\S+) (.*)$", line)
+        if m:
+            last_stuck = m.group(1)
+            stuck[last_stuck] = [m.group(2), []]
+            continue
+        m = re.match(r"^#\s+\[<[0-9a-f]+>\] (\S+)", line)
+        if m and last_stuck:
+            stuck[last_stuck][1].append(m.group(1))
+            continue
         m = re.match(r"^(not ok|ok) - (.*)$", line)
         if m:
             name, _, reason = m.group(2).partition(": ")
@@ -392,6 +403,14 @@ def parse_guest(run_dir, manifest_path, demo=False):
             checks.append(rec("guest", name.strip(), status, reason.strip()))
     if current is not None:
         binaries.append(current)
+
+    # Strays that SIGKILL could not end: say where they are stuck.
+    for c in checks:
+        if c["name"].startswith("no stray processes"):
+            for p, (desc, frames) in stuck.items():
+                if p in c["reason"].split():
+                    where = " <- ".join(frames[:4]) or desc
+                    c["reason"] += f"; {p} stuck in the kernel at {where}"
 
     # Test binaries.
     ran = set()

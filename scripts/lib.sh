@@ -15,6 +15,7 @@
 
 # Guard against double sourcing.
 if [[ -n ${IOFD_LIB_SOURCED:-} ]]; then
+	# shellcheck disable=SC2317 # exit: when executed instead of sourced
 	return 0 2>/dev/null || exit 0
 fi
 IOFD_LIB_SOURCED=1

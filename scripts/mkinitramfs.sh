@@ -33,6 +33,7 @@
 # A manifest of what went in is written next to OUT as OUT.manifest.
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {

@@ -27,6 +27,7 @@
 # otherwise QEMU's own failure status.
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 initrd=""
@@ -97,6 +98,7 @@ esac
 # TCG, and nothing on stdio we did not ask for). intel-iommu is given before
 # any other -device: QEMU wants the IOMMU created before the PCI devices it
 # translates for.
+# shellcheck disable=SC2054 # the commas are inside -device options
 qemu=(qemu-system-x86_64
 	-M q35 -accel tcg
 	-m "${IOFD_QEMU_MEM:-2G}" -smp "${IOFD_QEMU_SMP:-2}"

@@ -181,7 +181,8 @@ out_unlock:
  *    RID and every PASID: -EBUSY either way round while the other is used;
  *  - upstream's PASID compatibility: a HWPT serving a PASID must have been
  *    allocated with IOMMU_HWPT_ALLOC_PASID, and so must the RID's HWPT
- *    while any PASID is attached (-EINVAL).
+ *    while any PASID is attached (-EINVAL);
+ *  - a nested HWPT of a vIOMMU needs the device's vDEVICE there (-ENOENT).
  */
 static int idev_check_attach(struct iofd_idev *idev, u32 pasid,
 			     struct iofd_hwpt *hwpt)
@@ -192,6 +193,18 @@ static int idev_check_attach(struct iofd_idev *idev, u32 pasid,
 	lockdep_assert_held(&idev->lock);
 	if (hwpt->domain->driver != idev->dev->driver)
 		return -EINVAL;
+	/*
+	 * A stage 1 made by a vIOMMU is the guest's view through that
+	 * vIOMMU: the device must be known to it (a vDEVICE) first.
+	 */
+	if (hwpt->obj.type == IOFD_OBJ_HWPT_NESTED) {
+		struct iofd_viommu *viommu =
+			container_of(hwpt, struct iofd_hwpt_nested,
+				     common)->viommu;
+
+		if (viommu && (!idev->vdev || idev->vdev->viommu != viommu))
+			return -ENOENT;
+	}
 	if (pasid == IOFD_NO_PASID) {
 		if (!idev_has_pasids(idev))
 			return 0;

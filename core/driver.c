@@ -34,12 +34,17 @@ void iofd_driver_unregister(struct iofd_driver *driver)
 }
 EXPORT_SYMBOL_GPL(iofd_driver_unregister);
 
+/*
+ * @strict, as upstream's iommu_copy_struct_from_user(): more bytes than the
+ * kernel struct is -EINVAL.  Otherwise the uAPI's own rule: a zero tail is
+ * accepted, a non-zero one is -E2BIG.
+ */
 static int iofd_copy_user(void *dst, size_t size, size_t min_size,
 			  const void __user *uptr, u32 len, u32 type,
-			  u32 want_type)
+			  u32 want_type, bool strict)
 {
 	/* Drivers check the type first and answer -EOPNOTSUPP themselves */
-	if (type != want_type || len < min_size)
+	if (type != want_type || len < min_size || (strict && len > size))
 		return -EINVAL;
 	if (iofd_should_fail())
 		return -ENOMEM;
@@ -50,13 +55,13 @@ int iofd_copy_user_data(void *dst, size_t size, size_t min_size,
 			const struct iofd_user_data *data, u32 type)
 {
 	return iofd_copy_user(dst, size, min_size, data->uptr, data->len,
-			      data->type, type);
+			      data->type, type, true);
 }
 EXPORT_SYMBOL_GPL(iofd_copy_user_data);
 
-int iofd_copy_user_array_entry(void *dst, size_t size, size_t min_size,
-			       const struct iofd_user_array *array, u32 index,
-			       u32 type)
+static int iofd_copy_entry(void *dst, size_t size, size_t min_size,
+			   const struct iofd_user_array *array, u32 index,
+			   u32 type, bool strict)
 {
 	size_t offset;
 
@@ -65,9 +70,24 @@ int iofd_copy_user_array_entry(void *dst, size_t size, size_t min_size,
 			       &offset))
 		return -EINVAL;
 	return iofd_copy_user(dst, size, min_size, array->uptr + offset,
-			      array->entry_len, array->type, type);
+			      array->entry_len, array->type, type, strict);
+}
+
+int iofd_copy_user_array_entry(void *dst, size_t size, size_t min_size,
+			       const struct iofd_user_array *array, u32 index,
+			       u32 type)
+{
+	return iofd_copy_entry(dst, size, min_size, array, index, type, true);
 }
 EXPORT_SYMBOL_GPL(iofd_copy_user_array_entry);
+
+int iofd_copy_user_array_entry_ext(void *dst, size_t size, size_t min_size,
+				   const struct iofd_user_array *array,
+				   u32 index, u32 type)
+{
+	return iofd_copy_entry(dst, size, min_size, array, index, type, false);
+}
+EXPORT_SYMBOL_GPL(iofd_copy_user_array_entry_ext);
 
 /*
  * Write a driver's reply into the user's data buffer (a vIOMMU's output

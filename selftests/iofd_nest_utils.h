@@ -13,9 +13,6 @@
 
 #include "iommufd_utils.h"
 
-/* Every nest-parent flag combination the mock accepts */
-#define IOFD_NEST_PARENT IOMMU_HWPT_ALLOC_NEST_PARENT
-
 /* ------------------------------------------------------- HWPT_ALLOC */
 
 /* HWPT_ALLOC with driver data: a nested HWPT when @pt_id is a nest parent */

@@ -28,11 +28,15 @@
 static int iommufd = -1;
 static unsigned int step;
 
+/*
+ * Each step is one TAP result, so `make check` counts the demo's checks
+ * and `make demo` shows the same lines to a reader.
+ */
 static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("[%2u] ", ++step);
+	printf("ok %u - ", ++step);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -42,7 +46,7 @@ static void say(const char *fmt, ...)
 
 static void die(const char *what)
 {
-	printf("FAILED: %s: %s\n", what, strerror(errno));
+	printf("not ok %u - %s: %s\n", ++step, what, strerror(errno));
 	exit(1);
 }
 
@@ -158,7 +162,7 @@ static void nested_flow(uint32_t ioas_id, uint32_t dev_id, uint32_t stdev_id,
 	struct iommu_destroy destroy = { .size = sizeof(destroy) };
 	struct iommu_test_cmd info = {};
 
-	printf("--- nesting: nest parent -> vIOMMU -> vDEVICE -> nested HWPT -> attach -> invalidate\n");
+	printf("# nesting: nest parent -> vIOMMU -> vDEVICE -> nested HWPT -> attach -> invalidate\n");
 	expect(!ioctl(iommufd, IOMMU_HWPT_ALLOC, &parent), "nest parent");
 	say("IOMMU_HWPT_ALLOC NEST_PARENT -> HWPT %u: the guest's stage 2 (GPA -> PA)",
 	    parent.out_hwpt_id);
@@ -222,7 +226,7 @@ static void nested_flow(uint32_t ioas_id, uint32_t dev_id, uint32_t stdev_id,
 	destroy_id(parent.out_hwpt_id, "DESTROY nest parent");
 	say("back on paging HWPT %u; nested HWPT, vDEVICE, vIOMMU, nest parent destroyed leaf first",
 	    paging_hwpt_id);
-	printf("--- end of nesting\n");
+	printf("# end of nesting\n");
 }
 
 int main(void)
@@ -248,7 +252,7 @@ int main(void)
 	uint8_t *ram;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("iofd-vmm: a VMM's view of /dev/iommu (mock device)\n");
+	printf("TAP version 13\n# iofd-vmm: a VMM's view of /dev/iommu (mock device)\n");
 
 	iommufd = open("/dev/iommu", O_RDWR);
 	expect(iommufd >= 0, "open /dev/iommu");
@@ -351,6 +355,6 @@ int main(void)
 	say("destroyed IOAS %u", ioas_id);
 	close(iommufd);
 	say("closed /dev/iommu");
-	printf("iofd-vmm: all steps passed\n");
+	printf("# iofd-vmm: all steps passed\n");
 	return 0;
 }

@@ -53,16 +53,23 @@ struct iofd_user_array {
 };
 
 /*
- * Copy a driver struct of @size bytes from userspace, as the ioctls do with
- * their own structs: -EINVAL when @type does not match or fewer than
- * @min_size bytes were given, zero-fill of a short struct, -E2BIG for
- * non-zero bytes past @size.
+ * Copy a driver struct of @size bytes from userspace.  -EINVAL when @type
+ * does not match or fewer than @min_size bytes were given; a short struct
+ * is zero-filled.  iofd_copy_user_data() and iofd_copy_user_array_entry()
+ * refuse more than @size bytes with -EINVAL, as upstream's
+ * iommu_copy_struct_from_user*() do for HWPT data and nested-HWPT
+ * invalidations; iofd_copy_user_array_entry_ext() takes longer entries
+ * with a zero tail (-E2BIG otherwise), as upstream does for vIOMMU
+ * invalidation arrays.
  */
 int iofd_copy_user_data(void *dst, size_t size, size_t min_size,
 			const struct iofd_user_data *data, u32 type);
 int iofd_copy_user_array_entry(void *dst, size_t size, size_t min_size,
 			       const struct iofd_user_array *array, u32 index,
 			       u32 type);
+int iofd_copy_user_array_entry_ext(void *dst, size_t size, size_t min_size,
+				   const struct iofd_user_array *array,
+				   u32 index, u32 type);
 /* Reply into the user's data buffer, truncated to what the user gave */
 int iofd_copy_to_user_data(const struct iofd_user_data *data, const void *src,
 			   size_t size);

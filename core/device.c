@@ -49,7 +49,8 @@ EXPORT_SYMBOL_GPL(iofd_device_bind);
 /*
  * The binder gives the device back.  The ID disappears at once; because
  * the binder frees its struct iofd_device right after, wait for in-flight
- * ioctls that looked the ID up to finish before destroying.
+ * ioctls that looked the ID up to finish, then remove the vDEVICE (which
+ * points at the device), then release the attachments.
  */
 void iofd_device_unbind(struct iofd_idev *idev)
 {
@@ -63,40 +64,38 @@ void iofd_device_unbind(struct iofd_idev *idev)
 	xa_unlock(&ictx->objects);
 	wait_var_event(&idev->obj.users,
 		       refcount_read(&idev->obj.users) == 1);
+	iofd_idev_remove_vdev(idev);
 	iofd_object_put(ictx, &idev->obj);
 }
 EXPORT_SYMBOL_GPL(iofd_device_unbind);
 
-static struct iofd_hwpt_paging **idev_slot(struct iofd_idev *idev, u32 pasid)
+static struct iofd_hwpt *idev_get_attached(struct iofd_idev *idev, u32 pasid)
 {
 	lockdep_assert_held(&idev->lock);
 	if (pasid == IOFD_NO_PASID)
-		return &idev->rid_hwpt;
-	return NULL;
+		return idev->rid_hwpt;
+	return xa_load(&idev->pasid_hwpts, pasid);
 }
 
-static struct iofd_hwpt_paging *idev_get_attached(struct iofd_idev *idev,
-						  u32 pasid)
+/* Cannot fail for a PASID whose slot was reserved or already used */
+static void idev_set_attached(struct iofd_idev *idev, u32 pasid,
+			      struct iofd_hwpt *hwpt)
 {
-	struct iofd_hwpt_paging **slot = idev_slot(idev, pasid);
-
-	return slot ? *slot : xa_load(&idev->pasid_hwpts, pasid);
-}
-
-static int idev_set_attached(struct iofd_idev *idev, u32 pasid,
-			     struct iofd_hwpt_paging *hwpt)
-{
-	struct iofd_hwpt_paging **slot = idev_slot(idev, pasid);
-
-	if (slot) {
-		*slot = hwpt;
-		return 0;
-	}
-	if (!hwpt) {
+	lockdep_assert_held(&idev->lock);
+	if (pasid == IOFD_NO_PASID)
+		idev->rid_hwpt = hwpt;
+	else if (hwpt)
+		WARN_ON(xa_err(xa_store(&idev->pasid_hwpts, pasid, hwpt,
+					GFP_KERNEL)));
+	else
 		xa_erase(&idev->pasid_hwpts, pasid);
-		return 0;
-	}
-	return xa_err(xa_store(&idev->pasid_hwpts, pasid, hwpt, GFP_KERNEL));
+}
+
+static bool idev_has_pasids(struct iofd_idev *idev)
+{
+	unsigned long index = 0;
+
+	return xa_find(&idev->pasid_hwpts, &index, ULONG_MAX, XA_PRESENT);
 }
 
 /*
@@ -104,11 +103,12 @@ static int idev_set_attached(struct iofd_idev *idev, u32 pasid,
  * leaves is destroyed, unless userspace still holds a lookup on it.
  */
 static void iofd_hwpt_put_attached(struct iofd_ctx *ictx,
-				   struct iofd_hwpt_paging *hwpt)
+				   struct iofd_hwpt *hwpt)
 {
 	struct iofd_object *obj = &hwpt->obj;
 
-	if (hwpt->auto_domain) {
+	if (obj->type == IOFD_OBJ_HWPT_PAGING &&
+	    to_hwpt_paging(hwpt)->auto_domain) {
 		xa_lock(&ictx->objects);
 		if (xa_load(&ictx->objects, obj->id) == obj &&
 		    refcount_read(&obj->users) == 2) {
@@ -128,9 +128,9 @@ static void iofd_hwpt_put_attached(struct iofd_ctx *ictx,
  * accepts, or build a new one.  Returns the HWPT with the device's
  * reference taken.
  */
-static struct iofd_hwpt_paging *
-iofd_device_auto_attach(struct iofd_idev *idev, struct iofd_ioas *ioas,
-			u32 pasid)
+static struct iofd_hwpt *iofd_device_auto_attach(struct iofd_idev *idev,
+						 struct iofd_ioas *ioas,
+						 u32 pasid)
 {
 	const struct iofd_driver *driver = idev->dev->driver;
 	/* Auto domains of a PASID-capable device can serve its PASIDs too */
@@ -140,14 +140,16 @@ iofd_device_auto_attach(struct iofd_idev *idev, struct iofd_ioas *ioas,
 
 	mutex_lock(&ioas->mutex);
 	list_for_each_entry(hwpt, &ioas->hwpt_list, ioas_node) {
-		if (!hwpt->auto_domain || hwpt->domain->driver != driver ||
-		    (hwpt->flags & pasid_flag) != pasid_flag ||
-		    !refcount_inc_not_zero(&hwpt->obj.users))
+		if (!hwpt->auto_domain ||
+		    hwpt->common.domain->driver != driver ||
+		    (hwpt->common.flags & pasid_flag) != pasid_flag ||
+		    !refcount_inc_not_zero(&hwpt->common.obj.users))
 			continue;
-		rc = driver->ops->attach_dev(hwpt->domain, idev->dev, pasid);
+		rc = driver->ops->attach_dev(hwpt->common.domain, idev->dev,
+					     pasid);
 		if (!rc)
 			goto out_unlock;
-		iofd_object_put(idev->ictx, &hwpt->obj);
+		iofd_object_put(idev->ictx, &hwpt->common.obj);
 		/* -EINVAL: incompatible with this domain, try another */
 		if (rc != -EINVAL) {
 			hwpt = ERR_PTR(rc);
@@ -158,52 +160,80 @@ iofd_device_auto_attach(struct iofd_idev *idev, struct iofd_ioas *ioas,
 	hwpt = iofd_hwpt_paging_alloc(idev->ictx, ioas, idev, pasid_flag, true);
 	if (IS_ERR(hwpt))
 		goto out_unlock;
-	rc = driver->ops->attach_dev(hwpt->domain, idev->dev, pasid);
+	rc = driver->ops->attach_dev(hwpt->common.domain, idev->dev, pasid);
 	if (rc) {
 		list_del_init(&hwpt->ioas_node);
-		iofd_object_abort_and_destroy(idev->ictx, &hwpt->obj);
+		iofd_object_abort_and_destroy(idev->ictx, &hwpt->common.obj);
 		hwpt = ERR_PTR(rc);
 		goto out_unlock;
 	}
-	refcount_inc(&hwpt->obj.users);	/* the device's */
-	iofd_object_finalize(idev->ictx, &hwpt->obj);
+	refcount_inc(&hwpt->common.obj.users);	/* the device's */
+	iofd_object_finalize(idev->ictx, &hwpt->common.obj);
 out_unlock:
 	mutex_unlock(&ioas->mutex);
-	return hwpt;
+	return IS_ERR(hwpt) ? ERR_CAST(hwpt) : &hwpt->common;
 }
 
 /*
- * Upstream's PASID rules: a HWPT serving a PASID must have been allocated
- * with IOMMU_HWPT_ALLOC_PASID, and so must the RID's HWPT while any PASID
- * is attached.  Caller holds idev->lock.
+ * The attachment rules that do not depend on the driver; caller holds
+ * idev->lock.
+ *  - seed 001: a domain owning the guest's whole PASID/CD table claims the
+ *    RID and every PASID: -EBUSY either way round while the other is used;
+ *  - upstream's PASID compatibility: a HWPT serving a PASID must have been
+ *    allocated with IOMMU_HWPT_ALLOC_PASID, and so must the RID's HWPT
+ *    while any PASID is attached (-EINVAL);
+ *  - a nested HWPT of a vIOMMU needs the device's vDEVICE there (-ENOENT).
  */
-static int idev_check_pasid_compat(struct iofd_idev *idev, u32 pasid,
-				   struct iofd_hwpt_paging *hwpt)
+static int idev_check_attach(struct iofd_idev *idev, u32 pasid,
+			     struct iofd_hwpt *hwpt)
 {
 	bool compat = hwpt->flags & IOMMU_HWPT_ALLOC_PASID;
-	unsigned long index = 0;
+	struct iofd_hwpt *rid = idev->rid_hwpt;
 
 	lockdep_assert_held(&idev->lock);
-	if (pasid == IOFD_NO_PASID)
-		return compat || !xa_find(&idev->pasid_hwpts, &index, ULONG_MAX,
-					  XA_PRESENT) ? 0 : -EINVAL;
-	if (!compat || (idev->rid_hwpt &&
-			!(idev->rid_hwpt->flags & IOMMU_HWPT_ALLOC_PASID)))
+	if (hwpt->domain->driver != idev->dev->driver)
+		return -EINVAL;
+	/*
+	 * A stage 1 made by a vIOMMU is the guest's view through that
+	 * vIOMMU: the device must be known to it (a vDEVICE) first.
+	 */
+	if (hwpt->obj.type == IOFD_OBJ_HWPT_NESTED) {
+		struct iofd_viommu *viommu =
+			container_of(hwpt, struct iofd_hwpt_nested,
+				     common)->viommu;
+
+		if (viommu && (!idev->vdev || idev->vdev->viommu != viommu))
+			return -ENOENT;
+	}
+	if (pasid == IOFD_NO_PASID) {
+		if (!idev_has_pasids(idev))
+			return 0;
+		if (hwpt->domain->owns_pasid_table)
+			return -EBUSY;
+		return compat ? 0 : -EINVAL;
+	}
+	if (rid && rid->domain->owns_pasid_table)
+		return -EBUSY;
+	/* A PASID table cannot be nested inside a PASID */
+	if (hwpt->domain->owns_pasid_table)
+		return -EINVAL;
+	if (!compat || (rid && !(rid->flags & IOMMU_HWPT_ALLOC_PASID)))
 		return -EINVAL;
 	return 0;
 }
 
 /*
- * Point @idev's RID or @pasid at @pt_id (an IOAS or a paging HWPT).  With
- * @replace the slot must be in use, without it free.  On success *@pt_id
- * is the HWPT now used.
+ * Point @idev's RID or @pasid at @pt_id (an IOAS, a paging or a nested
+ * HWPT).  With @replace the slot must be in use, without it free.  On
+ * success *@pt_id is the HWPT now used.
  */
 static int iofd_device_change_pt(struct iofd_idev *idev, u32 pasid,
 				 u32 *pt_id, bool replace)
 {
 	struct iofd_ctx *ictx = idev->ictx;
-	struct iofd_hwpt_paging *old, *hwpt;
+	struct iofd_hwpt *old, *hwpt = NULL;
 	struct iofd_object *obj;
+	bool reserved = false;
 	int rc;
 
 	if (pasid != IOFD_NO_PASID &&
@@ -220,15 +250,42 @@ static int iofd_device_change_pt(struct iofd_idev *idev, u32 pasid,
 		rc = -EINVAL;
 		goto out_unlock;
 	}
-	/* Make sure the slot can be stored before touching the hardware */
-	if (pasid != IOFD_NO_PASID && !old) {
-		rc = xa_reserve(&idev->pasid_hwpts, pasid, GFP_KERNEL);
-		if (rc)
-			goto out_unlock;
-	}
 
 	switch (obj->type) {
 	case IOFD_OBJ_IOAS:
+		/* Auto domains are PASID-capable and never own a PASID table */
+		if (pasid != IOFD_NO_PASID && idev->rid_hwpt) {
+			rc = idev->rid_hwpt->domain->owns_pasid_table ? -EBUSY :
+			     !(idev->rid_hwpt->flags & IOMMU_HWPT_ALLOC_PASID) ?
+			     -EINVAL : 0;
+			if (rc)
+				goto out_unlock;
+		}
+		break;
+	case IOFD_OBJ_HWPT_PAGING:
+	case IOFD_OBJ_HWPT_NESTED:
+		hwpt = container_of(obj, struct iofd_hwpt, obj);
+		if (hwpt == old) {
+			rc = 0;
+			goto out_done;
+		}
+		rc = idev_check_attach(idev, pasid, hwpt);
+		if (rc)
+			goto out_unlock;
+		break;
+	default:
+		rc = -EINVAL;
+		goto out_unlock;
+	}
+
+	/* Make sure the PASID slot can be stored before touching hardware */
+	if (pasid != IOFD_NO_PASID && !old) {
+		rc = xa_reserve(&idev->pasid_hwpts, pasid, GFP_KERNEL_ACCOUNT);
+		if (rc)
+			goto out_unlock;
+		reserved = true;
+	}
+	if (obj->type == IOFD_OBJ_IOAS) {
 		hwpt = iofd_device_auto_attach(idev,
 					       container_of(obj,
 							    struct iofd_ioas,
@@ -238,46 +295,33 @@ static int iofd_device_change_pt(struct iofd_idev *idev, u32 pasid,
 			rc = PTR_ERR(hwpt);
 			goto out_release;
 		}
-		break;
-	case IOFD_OBJ_HWPT_PAGING:
-		hwpt = container_of(obj, struct iofd_hwpt_paging, obj);
-		if (hwpt == old) {
-			rc = 0;
-			goto out_unlock;
-		}
-		if (hwpt->domain->driver != idev->dev->driver) {
-			rc = -EINVAL;
-			goto out_release;
-		}
-		rc = idev_check_pasid_compat(idev, pasid, hwpt);
-		if (rc)
-			goto out_release;
-		rc = idev_ops(idev)->attach_dev(hwpt->domain, idev->dev,
-						pasid);
+	} else {
+		rc = idev->dev->driver->ops->attach_dev(hwpt->domain,
+							idev->dev, pasid);
 		if (rc)
 			goto out_release;
 		refcount_inc(&hwpt->obj.users);	/* the device's */
-		break;
-	default:
-		rc = -EINVAL;
-		goto out_release;
 	}
-	/* Cannot fail: the slot exists or was reserved above */
-	WARN_ON(idev_set_attached(idev, pasid, hwpt));
+	idev_set_attached(idev, pasid, hwpt);
 	mutex_unlock(&idev->lock);
-	*pt_id = hwpt->obj.id;
 	if (old)
 		iofd_hwpt_put_attached(ictx, old);
-	iofd_object_put(ictx, obj);
-	return 0;
+	rc = 0;
+	goto out_put;
 
 out_release:
-	if (pasid != IOFD_NO_PASID && !old)
+	if (reserved)
 		xa_release(&idev->pasid_hwpts, pasid);
 out_unlock:
 	mutex_unlock(&idev->lock);
 	iofd_object_put(ictx, obj);
 	return rc;
+out_done:
+	mutex_unlock(&idev->lock);
+out_put:
+	*pt_id = hwpt->obj.id;
+	iofd_object_put(ictx, obj);
+	return 0;
 }
 
 int iofd_device_attach(struct iofd_idev *idev, u32 pasid, u32 *pt_id)
@@ -295,7 +339,7 @@ EXPORT_SYMBOL_GPL(iofd_device_replace);
 /* Block the RID or @pasid of @idev; a no-op when not attached */
 void iofd_device_detach(struct iofd_idev *idev, u32 pasid)
 {
-	struct iofd_hwpt_paging *hwpt;
+	struct iofd_hwpt *hwpt;
 
 	mutex_lock(&idev->lock);
 	hwpt = idev_get_attached(idev, pasid);
@@ -304,7 +348,7 @@ void iofd_device_detach(struct iofd_idev *idev, u32 pasid)
 		return;
 	}
 	/* The device must stop using the domain before it can be freed */
-	idev_ops(idev)->block_dev(idev->dev, pasid);
+	idev->dev->driver->ops->block_dev(idev->dev, pasid);
 	idev_set_attached(idev, pasid, NULL);
 	mutex_unlock(&idev->lock);
 	iofd_hwpt_put_attached(idev->ictx, hwpt);
@@ -313,7 +357,7 @@ EXPORT_SYMBOL_GPL(iofd_device_detach);
 
 int iofd_device_attached_hwpt(struct iofd_idev *idev, u32 pasid, u32 *hwpt_id)
 {
-	struct iofd_hwpt_paging *hwpt;
+	struct iofd_hwpt *hwpt;
 
 	mutex_lock(&idev->lock);
 	hwpt = idev_get_attached(idev, pasid);
@@ -327,9 +371,10 @@ EXPORT_SYMBOL_GPL(iofd_device_attached_hwpt);
 void iofd_idev_destroy(struct iofd_object *obj)
 {
 	struct iofd_idev *idev = container_of(obj, struct iofd_idev, obj);
-	struct iofd_hwpt_paging *hwpt;
+	struct iofd_hwpt *hwpt;
 	unsigned long pasid;
 
+	WARN_ON(idev->vdev);
 	iofd_device_detach(idev, IOFD_NO_PASID);
 	xa_for_each(&idev->pasid_hwpts, pasid, hwpt)
 		iofd_device_detach(idev, pasid);

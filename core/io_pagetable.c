@@ -191,7 +191,7 @@ static int iopt_insert_area(struct io_pagetable *iopt, struct iopt_area *area)
 
 	lockdep_assert_held_write(&iopt->rwsem);
 	list_for_each_entry(hwpt, &iopt->domains, iopt_node) {
-		rc = iopt_area_map_domain(iopt, area, hwpt->domain);
+		rc = iopt_area_map_domain(iopt, area, hwpt->common.domain);
 		if (rc) {
 			failed = hwpt;
 			goto err_unmap;
@@ -204,7 +204,7 @@ err_unmap:
 	list_for_each_entry(hwpt, &iopt->domains, iopt_node) {
 		if (hwpt == failed)
 			break;
-		iopt_domain_unmap(hwpt->domain, area->node.start,
+		iopt_domain_unmap(hwpt->common.domain, area->node.start,
 				  iopt_area_length(area));
 	}
 	return rc;
@@ -317,7 +317,7 @@ static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 
 	lockdep_assert_held_write(&iopt->rwsem);
 	list_for_each_entry(hwpt, &iopt->domains, iopt_node)
-		iopt_domain_unmap(hwpt->domain, area->node.start,
+		iopt_domain_unmap(hwpt->common.domain, area->node.start,
 				  iopt_area_length(area));
 	interval_tree_remove(&area->node, &iopt->area_itree);
 }
@@ -602,9 +602,9 @@ static unsigned long iopt_calc_alignment(struct io_pagetable *iopt,
 	struct iofd_hwpt_paging *hwpt;
 
 	list_for_each_entry(hwpt, &iopt->domains, iopt_node)
-		align = max(align, 1UL << __ffs(hwpt->domain->pgsize_bitmap));
+		align = max(align, 1UL << __ffs(hwpt->common.domain->pgsize_bitmap));
 	if (extra)
-		align = max(align, 1UL << __ffs(extra->domain->pgsize_bitmap));
+		align = max(align, 1UL << __ffs(extra->common.domain->pgsize_bitmap));
 	return align;
 }
 
@@ -615,7 +615,7 @@ static unsigned long iopt_calc_alignment(struct io_pagetable *iopt,
  */
 int iopt_add_domain(struct io_pagetable *iopt, struct iofd_hwpt_paging *hwpt)
 {
-	struct iofd_domain *domain = hwpt->domain;
+	struct iofd_domain *domain = hwpt->common.domain;
 	unsigned long new_align;
 	struct iopt_area *area;
 	int rc;
@@ -676,7 +676,7 @@ void iopt_remove_domain(struct io_pagetable *iopt,
 	down_write(&iopt->rwsem);
 	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
 	     area = iopt_area_next(area, 0, ULONG_MAX))
-		iopt_domain_unmap(hwpt->domain, area->node.start,
+		iopt_domain_unmap(hwpt->common.domain, area->node.start,
 				  iopt_area_length(area));
 	list_del(&hwpt->iopt_node);
 	__iopt_remove_reserved(iopt, hwpt);

@@ -40,7 +40,10 @@ enum iofd_object_type {
 	IOFD_OBJ_ANY = IOFD_OBJ_NONE,
 	IOFD_OBJ_DEVICE,
 	IOFD_OBJ_HWPT_PAGING,
+	IOFD_OBJ_HWPT_NESTED,
 	IOFD_OBJ_IOAS,
+	IOFD_OBJ_VIOMMU,
+	IOFD_OBJ_VDEVICE,
 	IOFD_OBJ_DRIVER,
 	IOFD_OBJ_MAX,
 };
@@ -170,28 +173,66 @@ struct iofd_ioas {
 };
 
 /**
- * struct iofd_hwpt_paging - HWPT_PAGING object
- * @obj: header
+ * struct iofd_hwpt - what every HWPT object has
+ * @obj: header; attached devices (RID or PASID) hold users references
  * @ictx: owning context
- * @ioas: the IOAS mirrored into @domain (holds a users reference)
- * @domain: the driver's domain
- * @ioas_node: in ioas->hwpt_list, under ioas->mutex
- * @iopt_node: in ioas->iopt.domains, under ioas->iopt.rwsem
- * @auto_domain: created by attaching a device to an IOAS; destroyed when
- *	the last device detaches
- * @nest_parent: allocated with IOMMU_HWPT_ALLOC_NEST_PARENT
- * @flags: the IOMMU_HWPT_ALLOC_* flags it was created with
+ * @domain: the driver's domain, freed with the object
+ * @flags: the IOMMU_HWPT_ALLOC_* flags it was created with; PASID marks a
+ *	HWPT that may serve PASIDs (upstream's pasid_compat)
  */
-struct iofd_hwpt_paging {
+struct iofd_hwpt {
 	struct iofd_object obj;
 	struct iofd_ctx *ictx;
-	struct iofd_ioas *ioas;
 	struct iofd_domain *domain;
+	u32 flags;
+};
+
+/**
+ * struct iofd_hwpt_paging - HWPT_PAGING object: kernel-managed tables
+ * @common: header
+ * @ioas: the IOAS mirrored into the domain (holds a users reference)
+ * @ioas_node: in ioas->hwpt_list, under ioas->mutex
+ * @iopt_node: in ioas->iopt.domains, under ioas->iopt.rwsem
+ * @auto_domain: created by attaching a device straight to an IOAS;
+ *	destroyed when the last device detaches
+ * @nest_parent: allocated with IOMMU_HWPT_ALLOC_NEST_PARENT: may be the
+ *	stage 2 of nested HWPTs and vIOMMUs, which hold references on it
+ */
+struct iofd_hwpt_paging {
+	struct iofd_hwpt common;
+	struct iofd_ioas *ioas;
 	struct list_head ioas_node;
 	struct list_head iopt_node;
 	bool auto_domain;
 	bool nest_parent;
-	u32 flags;
+};
+
+/**
+ * struct iofd_hwpt_nested - HWPT_NESTED object: guest-managed stage 1
+ * @common: header
+ * @parent: the nest parent (users reference held)
+ * @viommu: the vIOMMU it was allocated from (users reference held), or
+ *	NULL when allocated straight from @parent
+ */
+struct iofd_hwpt_nested {
+	struct iofd_hwpt common;
+	struct iofd_hwpt_paging *parent;
+	struct iofd_viommu *viommu;
+};
+
+/**
+ * struct iofd_vdevice - VDEVICE object: a device as the guest names it
+ * @obj: header
+ * @viommu: its vIOMMU (users reference held)
+ * @idev: the device; no reference: the device's unbind destroys the
+ *	vDEVICE first (idev->vdev points back, under idev->lock)
+ * @virt_id: the guest's ID for it (vSID, vRID), key in @viommu->vdevs
+ */
+struct iofd_vdevice {
+	struct iofd_object obj;
+	struct iofd_viommu *viommu;
+	struct iofd_idev *idev;
+	u64 virt_id;
 };
 
 /**
@@ -200,17 +241,19 @@ struct iofd_hwpt_paging {
  *	user DESTROY of a device ID is always -EBUSY
  * @ictx: owning context (the binder holds a file reference through it)
  * @dev: the driver's device description
- * @lock: serialises attach/replace/detach of this device
+ * @lock: serialises attach/replace/detach of this device and @vdev
  * @rid_hwpt: HWPT translating requests without PASID, NULL when blocked
- * @pasid_hwpts: PASID -> struct iofd_hwpt_paging, under @lock
+ * @pasid_hwpts: PASID -> struct iofd_hwpt, under @lock
+ * @vdev: the device's vDEVICE, at most one, under @lock
  */
 struct iofd_idev {
 	struct iofd_object obj;
 	struct iofd_ctx *ictx;
 	struct iofd_device *dev;
 	struct mutex lock;
-	struct iofd_hwpt_paging *rid_hwpt;
+	struct iofd_hwpt *rid_hwpt;
 	struct xarray pasid_hwpts;
+	struct iofd_vdevice *vdev;
 };
 
 /**
@@ -318,12 +361,31 @@ extern unsigned int iofd_pin_batch;
 
 /* hw_pagetable.c */
 int iofd_hwpt_alloc_ioctl(struct iofd_ucmd *ucmd);
+int iofd_hwpt_invalidate_ioctl(struct iofd_ucmd *ucmd);
 struct iofd_hwpt_paging *iofd_hwpt_paging_alloc(struct iofd_ctx *ictx,
 						struct iofd_ioas *ioas,
 						struct iofd_idev *idev,
 						u32 flags, bool auto_domain);
 void iofd_hwpt_paging_destroy(struct iofd_object *obj);
-void iofd_hwpt_paging_abort(struct iofd_object *obj);
+void iofd_hwpt_nested_destroy(struct iofd_object *obj);
+
+static inline struct iofd_hwpt_paging *to_hwpt_paging(struct iofd_hwpt *hwpt)
+{
+	return container_of(hwpt, struct iofd_hwpt_paging, common);
+}
+
+static inline bool iofd_is_hwpt(struct iofd_object *obj)
+{
+	return obj->type == IOFD_OBJ_HWPT_PAGING ||
+	       obj->type == IOFD_OBJ_HWPT_NESTED;
+}
+
+/* viommu.c */
+int iofd_viommu_alloc_ioctl(struct iofd_ucmd *ucmd);
+int iofd_vdevice_alloc_ioctl(struct iofd_ucmd *ucmd);
+void iofd_viommu_destroy(struct iofd_object *obj);
+void iofd_vdevice_destroy(struct iofd_object *obj);
+void iofd_idev_remove_vdev(struct iofd_idev *idev);
 
 /* device.c */
 int iofd_get_hw_info_ioctl(struct iofd_ucmd *ucmd);

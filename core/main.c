@@ -23,10 +23,6 @@
 #include <linux/iommufd_test.h>
 #include "iofd_private.h"
 
-/* Registered drivers, for modules that look one up; under iofd_drivers_lock */
-static LIST_HEAD(iofd_drivers);
-static DEFINE_MUTEX(iofd_drivers_lock);
-
 /*
  * The IOMMU_TEST_CMD handler of the mock driver.  Read under RCU and pinned
  * with try_module_get() for the duration of one call.
@@ -100,7 +96,10 @@ static const struct {
 } iofd_object_ops[IOFD_OBJ_MAX] = {
 	[IOFD_OBJ_DEVICE] = { .destroy = iofd_idev_destroy },
 	[IOFD_OBJ_HWPT_PAGING] = { .destroy = iofd_hwpt_paging_destroy },
+	[IOFD_OBJ_HWPT_NESTED] = { .destroy = iofd_hwpt_nested_destroy },
 	[IOFD_OBJ_IOAS] = { .destroy = iofd_ioas_obj_destroy },
+	[IOFD_OBJ_VIOMMU] = { .destroy = iofd_viommu_destroy },
+	[IOFD_OBJ_VDEVICE] = { .destroy = iofd_vdevice_destroy },
 	[IOFD_OBJ_DRIVER] = { .destroy = iofd_driver_object_destroy },
 };
 
@@ -150,8 +149,8 @@ void iofd_object_put(struct iofd_ctx *ictx, struct iofd_object *obj)
 		iofd_object_destroy(obj);
 		return;
 	}
-	/* iofd_device_unbind() waits for lookups to end; only the address */
-	if (type == IOFD_OBJ_DEVICE)
+	/* Unbind waits for lookups of these to end; only the address is used */
+	if (type == IOFD_OBJ_DEVICE || type == IOFD_OBJ_VDEVICE)
 		wake_up_var(&obj->users);
 }
 EXPORT_SYMBOL_GPL(iofd_object_put);
@@ -373,7 +372,7 @@ static const struct iofd_ioctl_op iofd_ioctl_ops[] = {
 		 struct iommu_hwpt_alloc, __reserved),
 	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, iofd_not_supported_ioctl,
 		 struct iommu_hwpt_get_dirty_bitmap, data),
-	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iofd_not_supported_ioctl,
+	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iofd_hwpt_invalidate_ioctl,
 		 struct iommu_hwpt_invalidate, __reserved),
 	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, iofd_not_supported_ioctl,
 		 struct iommu_hwpt_set_dirty_tracking, __reserved),
@@ -394,13 +393,13 @@ static const struct iofd_ioctl_op iofd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_IOAS_UNMAP, iofd_ioas_unmap_ioctl,
 		 struct iommu_ioas_unmap, length),
 	IOCTL_OP(IOMMU_OPTION, iofd_option_ioctl, struct iommu_option, val64),
-	IOCTL_OP(IOMMU_VDEVICE_ALLOC, iofd_not_supported_ioctl,
+	IOCTL_OP(IOMMU_VDEVICE_ALLOC, iofd_vdevice_alloc_ioctl,
 		 struct iommu_vdevice_alloc, virt_id),
 	IOCTL_OP(IOMMU_VEVENTQ_ALLOC, iofd_not_supported_ioctl,
 		 struct iommu_veventq_alloc, out_veventq_fd),
 	IOCTL_OP(IOMMU_VFIO_IOAS, iofd_not_supported_ioctl,
 		 struct iommu_vfio_ioas, __reserved),
-	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iofd_not_supported_ioctl,
+	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iofd_viommu_alloc_ioctl,
 		 struct iommu_viommu_alloc, out_viommu_id),
 	IOCTL_OP(IOMMU_TEST_CMD, iofd_test_cmd_ioctl, struct iommu_test_cmd,
 		 last),
@@ -503,24 +502,6 @@ void iofd_ctx_put(struct iofd_ctx *ictx)
 	fput(ictx->file);
 }
 EXPORT_SYMBOL_GPL(iofd_ctx_put);
-
-int iofd_driver_register(struct iofd_driver *driver)
-{
-	mutex_lock(&iofd_drivers_lock);
-	list_add_tail(&driver->node, &iofd_drivers);
-	mutex_unlock(&iofd_drivers_lock);
-	pr_info("driver %s registered\n", driver->name);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(iofd_driver_register);
-
-void iofd_driver_unregister(struct iofd_driver *driver)
-{
-	mutex_lock(&iofd_drivers_lock);
-	list_del(&driver->node);
-	mutex_unlock(&iofd_drivers_lock);
-}
-EXPORT_SYMBOL_GPL(iofd_driver_unregister);
 
 static struct miscdevice iofd_misc = {
 	.minor = MISC_DYNAMIC_MINOR,

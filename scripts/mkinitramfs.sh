@@ -77,6 +77,13 @@ default_modules() {
 	done | LC_ALL=C sort
 }
 
+# The demo VMM doubles as an end-to-end test: it prints one TAP result per
+# step it checked.
+default_e2e() {
+	[[ -x $IOFD_ROOT/tools/iofd-vmm ]] && printf '%s\n' "$IOFD_ROOT/tools/iofd-vmm"
+	return 0
+}
+
 default_tests() {
 	local dir=$IOFD_ROOT/selftests list
 	[[ -d $dir ]] || return 0
@@ -95,6 +102,7 @@ default_tests() {
 			fi
 			printf '%s\n' "$t"
 		done <<<"$list"
+		default_e2e
 		return 0
 	fi
 	local f
@@ -103,6 +111,7 @@ default_tests() {
 			printf '%s\n' "$f"
 		fi
 	done
+	default_e2e
 }
 
 default_tools() {

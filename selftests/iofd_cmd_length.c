@@ -114,7 +114,8 @@ static void check_cmd_length(struct __test_metadata *_metadata, int fd,
  * One variant per command: its number, the size of its struct, the end of
  * its last first-version field, and what the all-zero struct must give at
  * the exact size (an errno, 0 for success, -1 for "anything consistent").
- * EOPNOTSUPP marks the commands iofd-oot does not implement yet.
+ * EOPNOTSUPP marks the commands iofd-oot does not implement yet, and the
+ * all-zero VIOMMU_ALLOC (type DEFAULT).
  */
 FIXTURE(cmd_len)
 {
@@ -247,12 +248,13 @@ FIXTURE_VARIANT_ADD(cmd_len, hwpt_get_dirty_bitmap)
 	.exact_errno = EOPNOTSUPP,
 };
 
+/* No object 0 */
 FIXTURE_VARIANT_ADD(cmd_len, hwpt_invalidate)
 {
 	.nr = IOMMU_HWPT_INVALIDATE,
 	.struct_size = sizeof(struct iommu_hwpt_invalidate),
 	.min_size = offsetofend(struct iommu_hwpt_invalidate, __reserved),
-	.exact_errno = EOPNOTSUPP,
+	.exact_errno = ENOENT,
 };
 
 FIXTURE_VARIANT_ADD(cmd_len, fault_queue_alloc)
@@ -271,6 +273,7 @@ FIXTURE_VARIANT_ADD(cmd_len, ioas_map_file)
 	.exact_errno = -1,
 };
 
+/* Type 0 is IOMMU_VIOMMU_TYPE_DEFAULT, which no driver supports */
 FIXTURE_VARIANT_ADD(cmd_len, viommu_alloc)
 {
 	.nr = IOMMU_VIOMMU_ALLOC,
@@ -279,12 +282,13 @@ FIXTURE_VARIANT_ADD(cmd_len, viommu_alloc)
 	.exact_errno = EOPNOTSUPP,
 };
 
+/* No vIOMMU 0 */
 FIXTURE_VARIANT_ADD(cmd_len, vdevice_alloc)
 {
 	.nr = IOMMU_VDEVICE_ALLOC,
 	.struct_size = sizeof(struct iommu_vdevice_alloc),
 	.min_size = offsetofend(struct iommu_vdevice_alloc, virt_id),
-	.exact_errno = EOPNOTSUPP,
+	.exact_errno = ENOENT,
 };
 
 FIXTURE_VARIANT_ADD(cmd_len, ioas_change_process)
@@ -461,10 +465,7 @@ TEST_F(cmd, not_implemented)
 					.op = IOMMU_VFIO_IOAS_GET };
 	struct iommu_hwpt_set_dirty_tracking dirty = { .size = sizeof(dirty) };
 	struct iommu_hwpt_get_dirty_bitmap bitmap = { .size = sizeof(bitmap) };
-	struct iommu_hwpt_invalidate inv = { .size = sizeof(inv) };
 	struct iommu_fault_alloc fault = { .size = sizeof(fault) };
-	struct iommu_viommu_alloc viommu = { .size = sizeof(viommu) };
-	struct iommu_vdevice_alloc vdev = { .size = sizeof(vdev) };
 	struct iommu_ioas_change_process chg = { .size = sizeof(chg) };
 	struct iommu_veventq_alloc veventq = { .size = sizeof(veventq) };
 	struct iommu_hw_queue_alloc hwq = { .size = sizeof(hwq) };
@@ -499,21 +500,8 @@ TEST_F(cmd, not_implemented)
 	EXPECT_ERRNO(EOPNOTSUPP,
 		     ioctl(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &bitmap));
 
-	inv.hwpt_id = parent_id;
-	inv.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST;
-	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &inv));
-
 	EXPECT_ERRNO(EOPNOTSUPP,
 		     ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &fault));
-
-	viommu.type = IOMMU_VIOMMU_TYPE_SELFTEST;
-	viommu.dev_id = idev_id;
-	viommu.hwpt_id = parent_id;
-	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_VIOMMU_ALLOC, &viommu));
-
-	vdev.dev_id = idev_id;
-	vdev.virt_id = 0x99;
-	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_VDEVICE_ALLOC, &vdev));
 
 	EXPECT_ERRNO(EOPNOTSUPP,
 		     ioctl(self->fd, IOMMU_IOAS_CHANGE_PROCESS, &chg));
@@ -534,13 +522,65 @@ TEST_F(cmd, not_implemented)
 	check_refs(buffer, PAGE_SIZE, 0);
 }
 
+/*
+ * The nesting commands that used to be "not implemented" take the same
+ * valid arguments now: a vIOMMU and a vDEVICE are made, and
+ * HWPT_INVALIDATE refuses a paging HWPT as the wrong kind of object
+ * (iofd_nesting.c and iofd_viommu.c test them in depth).
+ */
+TEST_F(cmd, nesting_implemented)
+{
+	struct iommu_hwpt_invalidate inv = { .size = sizeof(inv) };
+	struct iommu_viommu_alloc viommu = { .size = sizeof(viommu) };
+	struct iommu_vdevice_alloc vdev = { .size = sizeof(vdev) };
+	struct iommu_hwpt_selftest data = { .iotlb = 1 };
+	__u32 ioas_id, stdev_id, idev_id, parent_id, nested_id;
+
+	test_ioctl_ioas_alloc(&ioas_id);
+	test_cmd_mock_domain(ioas_id, &stdev_id, NULL, &idev_id);
+	test_cmd_hwpt_alloc(idev_id, ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT,
+			    &parent_id);
+
+	inv.hwpt_id = parent_id;
+	inv.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &inv));
+
+	ASSERT_EQ(0, _test_cmd_hwpt_alloc(self->fd, idev_id, parent_id, 0,
+					  &nested_id, IOMMU_HWPT_DATA_SELFTEST,
+					  &data, sizeof(data), 0));
+	inv.hwpt_id = nested_id;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &inv));
+
+	viommu.type = IOMMU_VIOMMU_TYPE_SELFTEST;
+	viommu.dev_id = idev_id;
+	viommu.hwpt_id = parent_id;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_VIOMMU_ALLOC, &viommu));
+	ASSERT_NE(0, viommu.out_viommu_id);
+
+	vdev.viommu_id = viommu.out_viommu_id;
+	vdev.dev_id = idev_id;
+	vdev.virt_id = 0x99;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_VDEVICE_ALLOC, &vdev));
+	ASSERT_NE(0, vdev.out_vdevice_id);
+
+	/* Leaf first */
+	test_err_destroy(EBUSY, viommu.out_viommu_id);
+	test_ioctl_destroy(vdev.out_vdevice_id);
+	test_ioctl_destroy(viommu.out_viommu_id);
+	test_err_destroy(EBUSY, parent_id);
+	test_ioctl_destroy(nested_id);
+	test_ioctl_destroy(parent_id);
+	test_ioctl_destroy(stdev_id);
+	test_ioctl_destroy(ioas_id);
+}
+
 TEST_F(cmd, test_cmd_unknown_ops)
 {
 	struct iommu_test_cmd cmd = { .size = sizeof(cmd) };
 	static const __u32 ops[] = {
 		0,
 		IOMMU_TEST_OP_PASID_CHECK_HWPT + 1,
-		IOMMU_TEST_OP_IOFD_FAIL_NTH + 1,
+		IOMMU_TEST_OP_IOFD_VIOMMU_INFO + 1,
 		0x7fffffff,
 		0xffffffff,
 	};

@@ -1335,11 +1335,23 @@ TEST_F(ioas, alloc_hwpt)
 	/* A paging HWPT holds its IOAS */
 	test_err_destroy(EBUSY, self->ioas_id);
 
-	/* Nested HWPTs are not implemented yet */
-	EXPECT_ERRNO(EOPNOTSUPP,
-		     _test_cmd_hwpt_alloc(self->fd, self->idev_id, hwpt_id, 0,
+	/* A nested HWPT over it holds it in turn */
+	ASSERT_EQ(0, _test_cmd_hwpt_alloc(self->fd, self->idev_id, hwpt_id, 0,
 					  &nested_id, IOMMU_HWPT_DATA_SELFTEST,
 					  &data, sizeof(data), 0));
+	ASSERT_NE(0, nested_id);
+	test_err_destroy(EBUSY, hwpt_id);
+	/* No nesting over a nested HWPT, nor over the IOAS with data */
+	EXPECT_ERRNO(EINVAL,
+		     _test_cmd_hwpt_alloc(self->fd, self->idev_id, nested_id,
+					  0, &hwpt_id, IOMMU_HWPT_DATA_SELFTEST,
+					  &data, sizeof(data), 0));
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     _test_cmd_hwpt_alloc(self->fd, self->idev_id,
+					  self->ioas_id, 0, &hwpt_id,
+					  IOMMU_HWPT_DATA_SELFTEST, &data,
+					  sizeof(data), 0));
+	test_ioctl_destroy(nested_id);
 	test_ioctl_destroy(hwpt_id);
 }
 

@@ -28,11 +28,15 @@
 static int iommufd = -1;
 static unsigned int step;
 
+/*
+ * Each step is one TAP result, so `make check` counts the demo's checks
+ * and `make demo` shows the same lines to a reader.
+ */
 static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("[%2u] ", ++step);
+	printf("ok %u - ", ++step);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -42,7 +46,7 @@ static void say(const char *fmt, ...)
 
 static void die(const char *what)
 {
-	printf("FAILED: %s: %s\n", what, strerror(errno));
+	printf("not ok %u - %s: %s\n", ++step, what, strerror(errno));
 	exit(1);
 }
 
@@ -70,6 +74,161 @@ static int check_refs(void *buf, size_t len, unsigned int refs)
 	return test_cmd(&cmd, IOMMU_TEST_OP_MD_CHECK_REFS, 0);
 }
 
+static void destroy_id(uint32_t id, const char *what)
+{
+	struct iommu_destroy destroy = { .size = sizeof(destroy), .id = id };
+
+	expect(!ioctl(iommufd, IOMMU_DESTROY, &destroy), what);
+}
+
+static void check_iotlb(uint32_t hwpt_id, uint32_t index, uint32_t value)
+{
+	struct iommu_test_cmd cmd = {
+		.check_iotlb = { .id = index, .iotlb = value },
+	};
+
+	expect(!test_cmd(&cmd, IOMMU_TEST_OP_MD_CHECK_IOTLB, hwpt_id),
+	       "MD_CHECK_IOTLB");
+}
+
+static void check_dev_cache(uint32_t dev_id, uint32_t index, uint32_t value)
+{
+	struct iommu_test_cmd cmd = {
+		.check_dev_cache = { .id = index, .cache = value },
+	};
+
+	expect(!test_cmd(&cmd, IOMMU_TEST_OP_DEV_CHECK_CACHE, dev_id),
+	       "DEV_CHECK_CACHE");
+}
+
+static void replace_pt(uint32_t stdev_id, uint32_t pt_id)
+{
+	struct iommu_test_cmd cmd = {
+		.mock_domain_replace = { .pt_id = pt_id },
+	};
+
+	expect(!test_cmd(&cmd, IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, stdev_id),
+	       "MOCK_DOMAIN_REPLACE");
+}
+
+/*
+ * What a VMM does to give its guest a virtual IOMMU: the guest's RAM
+ * mapping becomes the stage 2 (nest parent), a vIOMMU takes a VMID for the
+ * guest, the device gets its guest-visible ID (vDEVICE), the guest's own
+ * stage-1 table becomes a nested HWPT the device is attached to, and the
+ * guest's invalidations are forwarded.
+ */
+static void nested_flow(uint32_t ioas_id, uint32_t dev_id, uint32_t stdev_id,
+			uint32_t paging_hwpt_id)
+{
+	struct iommu_hwpt_alloc parent = {
+		.size = sizeof(parent),
+		.flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
+		.dev_id = dev_id,
+		.pt_id = ioas_id,
+	};
+	struct iommu_viommu_selftest viommu_data = { .in_data = 0x5eed };
+	struct iommu_viommu_alloc viommu = {
+		.size = sizeof(viommu),
+		.type = IOMMU_VIOMMU_TYPE_SELFTEST,
+		.dev_id = dev_id,
+		.data_len = sizeof(viommu_data),
+		.data_uptr = (uintptr_t)&viommu_data,
+	};
+	struct iommu_vdevice_alloc vdev = {
+		.size = sizeof(vdev),
+		.dev_id = dev_id,
+		.virt_id = 0x10,
+	};
+	struct iommu_hwpt_selftest s1_data = {
+		.iotlb = IOMMU_TEST_IOTLB_DEFAULT,
+	};
+	struct iommu_hwpt_alloc nested = {
+		.size = sizeof(nested),
+		.dev_id = dev_id,
+		.data_type = IOMMU_HWPT_DATA_SELFTEST,
+		.data_len = sizeof(s1_data),
+		.data_uptr = (uintptr_t)&s1_data,
+	};
+	struct iommu_hwpt_invalidate_selftest tlb_inv = { .iotlb_id = 1 };
+	struct iommu_viommu_invalidate_selftest dev_inv = {
+		.vdev_id = 0x10,
+		.cache_id = 2,
+	};
+	struct iommu_hwpt_invalidate inv = {
+		.size = sizeof(inv),
+		.entry_num = 1,
+	};
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+	struct iommu_test_cmd info = {};
+
+	printf("# nesting: nest parent -> vIOMMU -> vDEVICE -> nested HWPT -> attach -> invalidate\n");
+	expect(!ioctl(iommufd, IOMMU_HWPT_ALLOC, &parent), "nest parent");
+	say("IOMMU_HWPT_ALLOC NEST_PARENT -> HWPT %u: the guest's stage 2 (GPA -> PA)",
+	    parent.out_hwpt_id);
+
+	viommu.hwpt_id = parent.out_hwpt_id;
+	expect(!ioctl(iommufd, IOMMU_VIOMMU_ALLOC, &viommu), "VIOMMU_ALLOC");
+	expect(viommu_data.out_data == viommu_data.in_data, "vIOMMU data");
+	expect(!test_cmd(&info, IOMMU_TEST_OP_IOFD_VIOMMU_INFO,
+			 viommu.out_viommu_id), "IOFD_VIOMMU_INFO");
+	say("IOMMU_VIOMMU_ALLOC -> vIOMMU %u over HWPT %u, VMID %u for this guest",
+	    viommu.out_viommu_id, info.iofd_viommu_info.out_parent_id,
+	    info.iofd_viommu_info.out_vmid);
+
+	vdev.viommu_id = viommu.out_viommu_id;
+	expect(!ioctl(iommufd, IOMMU_VDEVICE_ALLOC, &vdev), "VDEVICE_ALLOC");
+	say("IOMMU_VDEVICE_ALLOC -> vDEVICE %u: the guest calls device %u \"0x%llx\"",
+	    vdev.out_vdevice_id, dev_id, (unsigned long long)vdev.virt_id);
+
+	nested.pt_id = viommu.out_viommu_id;
+	expect(!ioctl(iommufd, IOMMU_HWPT_ALLOC, &nested), "nested HWPT");
+	say("IOMMU_HWPT_ALLOC nested from the vIOMMU -> HWPT %u: the guest's stage 1",
+	    nested.out_hwpt_id);
+
+	replace_pt(stdev_id, nested.out_hwpt_id);
+	say("attached the device to nested HWPT %u (replacing paging HWPT %u, no gap)",
+	    nested.out_hwpt_id, paging_hwpt_id);
+
+	check_iotlb(nested.out_hwpt_id, 1, IOMMU_TEST_IOTLB_DEFAULT);
+	inv.hwpt_id = nested.out_hwpt_id;
+	inv.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST;
+	inv.entry_len = sizeof(tlb_inv);
+	inv.data_uptr = (uintptr_t)&tlb_inv;
+	expect(!ioctl(iommufd, IOMMU_HWPT_INVALIDATE, &inv) &&
+	       inv.entry_num == 1, "HWPT_INVALIDATE nested");
+	check_iotlb(nested.out_hwpt_id, 1, 0);
+	check_iotlb(nested.out_hwpt_id, 0, IOMMU_TEST_IOTLB_DEFAULT);
+	say("guest IOTLB invalidation on HWPT %u: entry 1 flushed, entry 0 kept",
+	    nested.out_hwpt_id);
+
+	check_dev_cache(dev_id, 2, IOMMU_TEST_DEV_CACHE_DEFAULT);
+	inv.entry_num = 1;
+	inv.hwpt_id = viommu.out_viommu_id;
+	inv.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST;
+	inv.entry_len = sizeof(dev_inv);
+	inv.data_uptr = (uintptr_t)&dev_inv;
+	expect(!ioctl(iommufd, IOMMU_HWPT_INVALIDATE, &inv) &&
+	       inv.entry_num == 1, "HWPT_INVALIDATE vIOMMU");
+	check_dev_cache(dev_id, 2, 0);
+	say("guest device-cache invalidation for vSID 0x10 via vIOMMU %u reached device %u",
+	    viommu.out_viommu_id, dev_id);
+
+	destroy.id = parent.out_hwpt_id;
+	expect(ioctl(iommufd, IOMMU_DESTROY, &destroy) && errno == EBUSY,
+	       "DESTROY of a nest parent in use must be EBUSY");
+	say("IOMMU_DESTROY of the nest parent while the vIOMMU uses it -> EBUSY");
+
+	replace_pt(stdev_id, paging_hwpt_id);
+	destroy_id(nested.out_hwpt_id, "DESTROY nested");
+	destroy_id(vdev.out_vdevice_id, "DESTROY vDEVICE");
+	destroy_id(viommu.out_viommu_id, "DESTROY vIOMMU");
+	destroy_id(parent.out_hwpt_id, "DESTROY nest parent");
+	say("back on paging HWPT %u; nested HWPT, vDEVICE, vIOMMU, nest parent destroyed leaf first",
+	    paging_hwpt_id);
+	printf("# end of nesting\n");
+}
+
 int main(void)
 {
 	struct iommu_ioas_alloc ioas_alloc = { .size = sizeof(ioas_alloc) };
@@ -93,7 +252,7 @@ int main(void)
 	uint8_t *ram;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("iofd-vmm: a VMM's view of /dev/iommu (mock device)\n");
+	printf("TAP version 13\n# iofd-vmm: a VMM's view of /dev/iommu (mock device)\n");
 
 	iommufd = open("/dev/iommu", O_RDWR);
 	expect(iommufd >= 0, "open /dev/iommu");
@@ -172,6 +331,9 @@ int main(void)
 	say("IOMMU_DESTROY HWPT %u while attached -> EBUSY, as it must",
 	    hwpt.out_hwpt_id);
 
+	nested_flow(ioas_id, mock.mock_domain.out_idev_id,
+		    mock.mock_domain.out_stdev_id, hwpt.out_hwpt_id);
+
 	destroy.id = mock.mock_domain.out_stdev_id;
 	expect(!ioctl(iommufd, IOMMU_DESTROY, &destroy), "DESTROY device");
 	say("unbound the mock device (detached, blocked)");
@@ -193,6 +355,6 @@ int main(void)
 	say("destroyed IOAS %u", ioas_id);
 	close(iommufd);
 	say("closed /dev/iommu");
-	printf("iofd-vmm: all steps passed\n");
+	printf("# iofd-vmm: all steps passed\n");
 	return 0;
 }

@@ -13,6 +13,10 @@
  * only unmaps whole earlier map_pages calls: a real page table could not
  * cut a range it never mapped with those boundaries, so a WARN here is a
  * core bug even though the mock itself would cope.
+ *
+ * attach_dev takes paging and nested domains (nested.c) alike: the device
+ * only records which domain its RID and each PASID use, which is what
+ * IOMMU_TEST_OP_PASID_CHECK_HWPT compares with the core's view.
  */
 #define pr_fmt(fmt) "iofd_mock: " fmt
 
@@ -32,7 +36,6 @@
 
 static DEFINE_IDA(mock_dev_ida);
 static const struct iofd_domain_ops mock_domain_ops;
-static struct iofd_driver mock_driver;
 
 /* NULL when @domain belongs to another driver */
 struct mock_domain *to_mock_domain(struct iofd_domain *domain)
@@ -43,7 +46,7 @@ struct mock_domain *to_mock_domain(struct iofd_domain *domain)
 }
 
 /* NULL when @dev belongs to another driver */
-static struct mock_dev *to_mock_dev(struct iofd_device *dev)
+struct mock_dev *to_mock_dev(struct iofd_device *dev)
 {
 	if (dev->driver != &mock_driver)
 		return NULL;
@@ -225,19 +228,46 @@ static struct iofd_domain *mock_domain_alloc_paging(struct iofd_device *dev,
 	return &mock->domain;
 }
 
+/* Whether @domain (paging or nested) may translate @mdev's RID or @pasid */
+static int mock_attach_check(struct iofd_domain *domain, struct mock_dev *mdev,
+			     u32 pasid)
+{
+	struct mock_domain_nested *nested;
+	struct mock_domain *mock;
+
+	switch (domain->type) {
+	case IOFD_DOMAIN_PAGING:
+		mock = to_mock_domain(domain);
+		if (!mock)
+			return -EINVAL;
+		/* A NO_DIRTY device's IOMMU cannot walk a dirty-tracking table */
+		if ((mock->flags & IOFD_DOMAIN_F_DIRTY_TRACKING) &&
+		    (mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
+			return -EINVAL;
+		return 0;
+	case IOFD_DOMAIN_NESTED:
+		/* Stage 1 only: no dirty bits to track, as upstream's mock */
+		nested = to_mock_nested(domain);
+		if (!nested)
+			return -EINVAL;
+		return mock_nested_attach_check(nested, mdev, pasid);
+	default:
+		return -EINVAL;
+	}
+}
+
 static int mock_attach_dev(struct iofd_domain *domain, struct iofd_device *dev,
 			   u32 pasid)
 {
-	struct mock_domain *mock = to_mock_domain(domain);
 	struct mock_dev *mdev = to_mock_dev(dev);
 	void *old;
+	int rc;
 
-	if (!mock || WARN_ON(!mdev))
+	if (WARN_ON(!mdev))
 		return -EINVAL;
-	/* The IOMMU of a NO_DIRTY device cannot walk a dirty-tracking table */
-	if ((mock->flags & IOFD_DOMAIN_F_DIRTY_TRACKING) &&
-	    (mdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
-		return -EINVAL;
+	rc = mock_attach_check(domain, mdev, pasid);
+	if (rc)
+		return rc;
 
 	if (pasid == IOFD_NO_PASID) {
 		WRITE_ONCE(mdev->rid_domain, domain);
@@ -298,9 +328,12 @@ static const struct iofd_driver_ops mock_driver_ops = {
 	.attach_dev = mock_attach_dev,
 	.block_dev = mock_block_dev,
 	.hw_info = mock_hw_info,
+	.domain_alloc_nested = mock_domain_alloc_nested,
+	.viommu_size = mock_viommu_size,
+	.viommu_init = mock_viommu_init,
 };
 
-static struct iofd_driver mock_driver = {
+struct iofd_driver mock_driver = {
 	.name = "mock",
 	.owner = THIS_MODULE,
 	.ops = &mock_driver_ops,
@@ -327,6 +360,7 @@ struct mock_dev *mock_dev_create(u32 dev_flags)
 	snprintf(mdev->name, sizeof(mdev->name), "iofd_mock%d", mdev->id);
 	mdev->flags = dev_flags;
 	xa_init(&mdev->pasid_domains);
+	spin_lock_init(&mdev->vdev_lock);
 	for (i = 0; i != MOCK_DEV_CACHE_NUM; i++)
 		mdev->cache[i] = IOMMU_TEST_DEV_CACHE_DEFAULT;
 	mdev->dev.driver = &mock_driver;
@@ -342,6 +376,8 @@ void mock_dev_destroy(struct mock_dev *mdev)
 	/* Unbind blocks everything; a domain left here would be freed soon */
 	WARN_ON(READ_ONCE(mdev->rid_domain));
 	WARN_ON(!xa_empty(&mdev->pasid_domains));
+	/* Unbind removed the vDEVICE, which told vdevice_destroy */
+	WARN_ON(READ_ONCE(mdev->vdev_viommu));
 	xa_destroy(&mdev->pasid_domains);
 	ida_free(&mock_dev_ida, mdev->id);
 	kfree(mdev);
@@ -368,6 +404,7 @@ static void __exit mock_exit(void)
 {
 	mock_selftest_exit();
 	iofd_driver_unregister(&mock_driver);
+	mock_nested_exit();
 	ida_destroy(&mock_dev_ida);
 }
 

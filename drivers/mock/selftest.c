@@ -108,11 +108,15 @@ struct mock_access_item {
 
 /*
  * Upstream passes a test's PASID straight to its core, where 0 means "no
- * PASID"; ours spells that IOFD_NO_PASID.
+ * PASID"; ours spells that IOFD_NO_PASID (U32_MAX).  So a test's U32_MAX,
+ * for upstream a PASID no device has (PASIDs have at most 20 bits), must
+ * not reach our core: for it this returns false and the caller answers as
+ * for any PASID past the device's width.
  */
-static u32 mock_test_pasid(u32 pasid)
+static bool mock_test_pasid(u32 test_pasid, u32 *pasid)
 {
-	return pasid ? pasid : IOFD_NO_PASID;
+	*pasid = test_pasid ? test_pasid : IOFD_NO_PASID;
+	return test_pasid != IOFD_NO_PASID;
 }
 
 static void mock_stdev_destroy(struct iofd_driver_object *dobj)
@@ -243,17 +247,21 @@ static int mock_test_mock_domain_replace(struct iofd_ucmd *ucmd,
 static int mock_test_pasid_attach(struct iofd_ucmd *ucmd,
 				  struct iommu_test_cmd *cmd, bool replace)
 {
-	u32 pasid = mock_test_pasid(replace ? cmd->pasid_replace.pasid :
-					      cmd->pasid_attach.pasid);
 	u32 pt_id = replace ? cmd->pasid_replace.pt_id :
 			      cmd->pasid_attach.pt_id;
 	struct mock_stdev *stdev;
+	bool valid;
+	u32 pasid;
 	int rc;
 
+	valid = mock_test_pasid(replace ? cmd->pasid_replace.pasid :
+					  cmd->pasid_attach.pasid, &pasid);
 	stdev = mock_stdev_get(ucmd->ictx, cmd->id);
 	if (IS_ERR(stdev))
 		return PTR_ERR(stdev);
-	if (replace)
+	if (!valid)
+		rc = -EINVAL;
+	else if (replace)
 		rc = iofd_device_replace(stdev->idev, pasid, &pt_id);
 	else
 		rc = iofd_device_attach(stdev->idev, pasid, &pt_id);
@@ -277,59 +285,68 @@ static int mock_test_pasid_detach(struct iofd_ucmd *ucmd,
 				  struct iommu_test_cmd *cmd)
 {
 	struct mock_stdev *stdev;
+	u32 pasid;
 
 	stdev = mock_stdev_get(ucmd->ictx, cmd->id);
 	if (IS_ERR(stdev))
 		return PTR_ERR(stdev);
-	iofd_device_detach(stdev->idev,
-			   mock_test_pasid(cmd->pasid_detach.pasid));
+	/* Nothing is attached to a PASID no device has */
+	if (mock_test_pasid(cmd->pasid_detach.pasid, &pasid))
+		iofd_device_detach(stdev->idev, pasid);
 	mock_stdev_put(ucmd->ictx, stdev);
 	return 0;
 }
 
 /*
- * Check what the mock IOMMU would translate the PASID with, and that the
- * core agrees: a difference means the core skipped or lost a driver call.
+ * Check that the RID or PASID is attached to hwpt_id (0: blocked) both as
+ * the core records it and as the mock IOMMU would translate it (paging or
+ * nested domain): a difference means the core skipped or lost a driver
+ * call.  As upstream, a hwpt_id that is not a HWPT is -ENOENT and any
+ * mismatch -EINVAL.
  */
 static int mock_test_pasid_check_hwpt(struct iofd_ucmd *ucmd,
 				      struct iommu_test_cmd *cmd)
 {
-	u32 pasid = mock_test_pasid(cmd->pasid_check.pasid);
 	u32 hwpt_id = cmd->pasid_check.hwpt_id;
-	struct iofd_domain *attached, *expected;
+	struct iofd_domain *attached, *expected = NULL;
+	struct iofd_object *obj = NULL;
 	struct mock_stdev *stdev;
-	struct iofd_object *obj;
-	u32 core_hwpt_id;
-	int rc;
+	u32 core_hwpt_id = 0;
+	bool valid;
+	u32 pasid;
+	int rc = 0;
+
+	valid = mock_test_pasid(cmd->pasid_check.pasid, &pasid);
 
 	stdev = mock_stdev_get(ucmd->ictx, cmd->id);
 	if (IS_ERR(stdev))
 		return PTR_ERR(stdev);
-	if (pasid == IOFD_NO_PASID)
+	if (hwpt_id) {
+		expected = iofd_hwpt_get_domain(ucmd->ictx, hwpt_id, &obj);
+		if (IS_ERR(expected)) {
+			rc = PTR_ERR(expected);
+			goto out_put_stdev;
+		}
+	}
+
+	if (!valid)
+		attached = NULL;
+	else if (pasid == IOFD_NO_PASID)
 		attached = READ_ONCE(stdev->mdev->rid_domain);
 	else
 		attached = xa_load(&stdev->mdev->pasid_domains, pasid);
-
-	rc = iofd_device_attached_hwpt(stdev->idev, pasid, &core_hwpt_id);
+	if (valid)
+		rc = iofd_device_attached_hwpt(stdev->idev, pasid,
+					       &core_hwpt_id);
 	if (rc)
-		goto out_put;
-	if (core_hwpt_id != hwpt_id) {
+		goto out_put_hwpt;
+	if (core_hwpt_id != hwpt_id || attached != expected)
 		rc = -EINVAL;
-		goto out_put;
-	}
 
-	if (!hwpt_id) {
-		rc = attached ? -EINVAL : 0;
-		goto out_put;
-	}
-	expected = iofd_hwpt_get_domain(ucmd->ictx, hwpt_id, &obj);
-	if (IS_ERR(expected)) {
-		rc = PTR_ERR(expected);
-		goto out_put;
-	}
-	rc = attached == expected ? 0 : -EINVAL;
-	iofd_object_put(ucmd->ictx, obj);
-out_put:
+out_put_hwpt:
+	if (obj)
+		iofd_object_put(ucmd->ictx, obj);
+out_put_stdev:
 	mock_stdev_put(ucmd->ictx, stdev);
 	return rc;
 }
@@ -357,6 +374,65 @@ static int mock_test_dev_check_cache(struct iofd_ucmd *ucmd,
 	return rc;
 }
 
+/*
+ * Check one mock IOTLB entry of a nested HWPT.  As upstream: an ID that is
+ * not a nested HWPT is -ENOENT; a nested HWPT of another driver, an entry
+ * index past the end or another value is -EINVAL.
+ */
+static int mock_test_md_check_iotlb(struct iofd_ucmd *ucmd,
+				    struct iommu_test_cmd *cmd)
+{
+	u32 iotlb_id = cmd->check_iotlb.id;
+	struct mock_domain_nested *nested;
+	struct iofd_domain *domain;
+	struct iofd_object *obj;
+	int rc = 0;
+
+	domain = iofd_hwpt_get_domain(ucmd->ictx, cmd->id, &obj);
+	if (IS_ERR(domain))
+		return PTR_ERR(domain);
+	if (domain->type != IOFD_DOMAIN_NESTED) {
+		rc = -ENOENT;
+		goto out_put;
+	}
+	nested = to_mock_nested(domain);
+	if (!nested || iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX ||
+	    READ_ONCE(nested->iotlb[iotlb_id]) != cmd->check_iotlb.iotlb)
+		rc = -EINVAL;
+out_put:
+	iofd_object_put(ucmd->ictx, obj);
+	return rc;
+}
+
+/*
+ * What the mock keeps for a vIOMMU: its VMID, the ID of its nest parent
+ * and how many vDEVICEs the core told it about.  -ENOENT when the ID is
+ * not a vIOMMU, -EINVAL when it is not the mock's.
+ */
+static int mock_test_viommu_info(struct iofd_ucmd *ucmd,
+				 struct iommu_test_cmd *cmd)
+{
+	struct iofd_viommu *viommu;
+	struct mock_viommu *mv;
+	int rc;
+
+	viommu = iofd_viommu_get(ucmd->ictx, cmd->id);
+	if (!viommu)
+		return -ENOENT;
+	mv = to_mock_viommu(viommu);
+	if (!mv) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+	cmd->iofd_viommu_info.out_vmid = mv->vmid;
+	cmd->iofd_viommu_info.out_parent_id = viommu->parent_id;
+	cmd->iofd_viommu_info.out_nr_vdevs = atomic_read(&mv->nr_vdevs);
+	rc = iofd_ucmd_respond(ucmd, sizeof(*cmd));
+out_put:
+	iofd_object_put(ucmd->ictx, &viommu->obj);
+	return rc;
+}
+
 /* Check that IOVA maps, IOPTE by IOPTE, to the pages behind a user VA */
 static int mock_test_check_map(struct iofd_ucmd *ucmd,
 			       struct iommu_test_cmd *cmd)
@@ -379,6 +455,11 @@ static int mock_test_check_map(struct iofd_ucmd *ucmd,
 	domain = iofd_hwpt_get_domain(ucmd->ictx, cmd->id, &obj);
 	if (IS_ERR(domain))
 		return PTR_ERR(domain);
+	/* As upstream: the ID must be a paging HWPT (of any driver) */
+	if (domain->type != IOFD_DOMAIN_PAGING) {
+		iofd_object_put(ucmd->ictx, obj);
+		return -ENOENT;
+	}
 	mock = to_mock_domain(domain);
 	if (!mock) {
 		rc = -EINVAL;
@@ -962,12 +1043,15 @@ static int mock_test_cmd(struct iofd_ucmd *ucmd)
 		return mock_test_pin_bench(cmd);
 	case IOMMU_TEST_OP_IOFD_FAIL_NTH:
 		return mock_test_fail_nth(ucmd, cmd);
+	case IOMMU_TEST_OP_MD_CHECK_IOTLB:
+		return mock_test_md_check_iotlb(ucmd, cmd);
+	case IOMMU_TEST_OP_IOFD_VIOMMU_INFO:
+		return mock_test_viommu_info(ucmd, cmd);
 	/*
-	 * Need dirty tracking, nested HWPTs, fault queues or vIOMMUs, which
-	 * the core does not offer drivers yet.
+	 * Need dirty tracking, fault queues or vEVENTQs, which the core does
+	 * not offer drivers yet.
 	 */
 	case IOMMU_TEST_OP_DIRTY:
-	case IOMMU_TEST_OP_MD_CHECK_IOTLB:
 	case IOMMU_TEST_OP_TRIGGER_IOPF:
 	case IOMMU_TEST_OP_TRIGGER_VEVENT:
 	default:

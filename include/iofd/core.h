@@ -12,6 +12,7 @@
 
 #include <linux/types.h>
 #include <linux/refcount.h>
+#include <linux/xarray.h>
 #include <iofd/driver.h>
 
 struct file;
@@ -19,6 +20,7 @@ struct page;
 struct iofd_ctx;
 struct iofd_idev;
 struct iofd_access;
+struct iofd_hwpt_paging;
 
 /**
  * struct iofd_object - header of everything that has an ID in a context
@@ -32,6 +34,42 @@ struct iofd_object {
 	u32 type;
 	u32 id;
 };
+
+/**
+ * struct iofd_viommu - VIOMMU object: a guest's virtual IOMMU instance
+ * @obj: header (core)
+ * @ops: set by the driver's viommu_init
+ * @driver: the driver (core)
+ * @parent: the nest parent's paging domain, the guest's stage 2 (core)
+ * @type: the IOMMU_VIOMMU_TYPE_* it was created with (core)
+ * @parent_hwpt: the nest-parent HWPT object, referenced (core-private)
+ * @parent_id: its object ID (core)
+ * @vdevs: virtual ID -> struct iofd_vdevice, maintained by the core; a
+ *	driver looks devices up with iofd_viommu_find_dev() under
+ *	xa_lock(&@vdevs), which keeps the device bound while held
+ *
+ * Drivers embed this first in their vIOMMU struct (see viommu_size).
+ */
+struct iofd_viommu {
+	struct iofd_object obj;
+	const struct iofd_viommu_ops *ops;
+	const struct iofd_driver *driver;
+	struct iofd_domain *parent;
+	u32 type;
+	struct iofd_hwpt_paging *parent_hwpt;
+	u32 parent_id;
+	struct xarray vdevs;
+};
+
+/*
+ * Look up a vIOMMU by ID (for test ops); NULL when @id is not a vIOMMU.
+ * Release with iofd_object_put(ictx, &viommu->obj).
+ */
+struct iofd_viommu *iofd_viommu_get(struct iofd_ctx *ictx, u32 id);
+
+/* The device behind virtual ID @virt_id; caller holds xa_lock(&vdevs) */
+struct iofd_device *iofd_viommu_find_dev(struct iofd_viommu *viommu,
+					 unsigned long virt_id);
 
 /**
  * struct iofd_ucmd - one ioctl call being handled

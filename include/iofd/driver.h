@@ -23,6 +23,56 @@
 
 struct iofd_device;
 struct iofd_domain;
+struct iofd_viommu;
+
+/**
+ * struct iofd_user_data - driver-specific data that came with an ioctl
+ * @type: the uAPI data type (IOMMU_HWPT_DATA_*, a vIOMMU type's data)
+ * @len: bytes userspace provided
+ * @uptr: where they are; read with iofd_copy_user_data()
+ */
+struct iofd_user_data {
+	u32 type;
+	u32 len;
+	const void __user *uptr;
+};
+
+/**
+ * struct iofd_user_array - an array of driver-format entries (invalidations)
+ * @type: the uAPI entry type (IOMMU_HWPT_INVALIDATE_DATA_*)
+ * @entry_len: bytes per entry as userspace laid them out
+ * @entry_num: in, number of entries; the driver sets it to the number of
+ *	entries it handled, also on failure
+ * @uptr: the first entry; read with iofd_copy_user_array_entry()
+ */
+struct iofd_user_array {
+	u32 type;
+	u32 entry_len;
+	u32 entry_num;
+	const void __user *uptr;
+};
+
+/*
+ * Copy a driver struct of @size bytes from userspace.  -EINVAL when @type
+ * does not match or fewer than @min_size bytes were given; a short struct
+ * is zero-filled.  iofd_copy_user_data() and iofd_copy_user_array_entry()
+ * refuse more than @size bytes with -EINVAL, as upstream's
+ * iommu_copy_struct_from_user*() do for HWPT data and nested-HWPT
+ * invalidations; iofd_copy_user_array_entry_ext() takes longer entries
+ * with a zero tail (-E2BIG otherwise), as upstream does for vIOMMU
+ * invalidation arrays.
+ */
+int iofd_copy_user_data(void *dst, size_t size, size_t min_size,
+			const struct iofd_user_data *data, u32 type);
+int iofd_copy_user_array_entry(void *dst, size_t size, size_t min_size,
+			       const struct iofd_user_array *array, u32 index,
+			       u32 type);
+int iofd_copy_user_array_entry_ext(void *dst, size_t size, size_t min_size,
+				   const struct iofd_user_array *array,
+				   u32 index, u32 type);
+/* Reply into the user's data buffer, truncated to what the user gave */
+int iofd_copy_to_user_data(const struct iofd_user_data *data, const void *src,
+			   size_t size);
 
 /* Values for iofd_domain.type */
 enum iofd_domain_type {
@@ -51,6 +101,9 @@ enum iofd_domain_type {
  *	for map_pages or larger ones covering whole earlier calls.  Returns the
  *	bytes unmapped.  Must not fail and must not allocate.
  * @iova_to_phys: walk the domain's table; 0 when not mapped.
+ * @cache_invalidate_user: nested domains: carry out the guest's cache
+ *	invalidations in @array (validated and rewritten by the driver, never
+ *	passed to hardware raw); set @array->entry_num to the number handled.
  * @free: free the domain; the core guarantees nothing is attached to it.
  */
 struct iofd_domain_ops {
@@ -61,6 +114,8 @@ struct iofd_domain_ops {
 			      size_t pgsize, size_t pgcount);
 	phys_addr_t (*iova_to_phys)(struct iofd_domain *domain,
 				    unsigned long iova);
+	int (*cache_invalidate_user)(struct iofd_domain *domain,
+				     struct iofd_user_array *array);
 	void (*free)(struct iofd_domain *domain);
 };
 
@@ -72,9 +127,12 @@ struct iofd_domain_ops {
  * @pgsize_bitmap: IOPTE sizes the table supports (bit n = 2^n bytes)
  * @aperture_start: first IOVA the domain can translate
  * @aperture_last: last IOVA the domain can translate (inclusive)
+ * @owns_pasid_table: a nested domain that carries the guest's whole PASID
+ *	or CD table (bind_pasid_table): attached to a RID it claims every
+ *	PASID of the device too
  *
  * Drivers embed this in their own domain struct and fill every field before
- * returning it from an alloc op.
+ * returning it from an alloc op (paging fields may stay 0 for nested).
  */
 struct iofd_domain {
 	const struct iofd_domain_ops *ops;
@@ -83,6 +141,7 @@ struct iofd_domain {
 	unsigned long pgsize_bitmap;
 	unsigned long aperture_start;
 	unsigned long aperture_last;
+	bool owns_pasid_table;
 };
 
 /**
@@ -100,6 +159,15 @@ struct iofd_domain {
  * @hw_info: fill @data (at most @len bytes) with the IOMMU's capability
  *	report; return the bytes the driver has (may exceed @len) and set
  *	*@type to an IOMMU_HW_INFO_TYPE_* value, or a negative errno.
+ * @domain_alloc_nested: allocate a nested domain over the nest-parent
+ *	paging domain @parent from the user's @data (-EOPNOTSUPP for a type
+ *	the driver does not know, -EINVAL for bad content, -EIO for guest
+ *	fields the hardware must not see).
+ * @viommu_size: bytes of the driver's vIOMMU struct for @type (which embeds
+ *	struct iofd_viommu first), 0 when the type is not supported.
+ * @viommu_init: set up @viommu (allocated by the core with viommu_size())
+ *	over the nest parent @viommu->parent: take a VMID / domain ID, set
+ *	@viommu->ops.  @data is NULL when userspace gave none.
  */
 struct iofd_driver_ops {
 	struct iofd_domain *(*domain_alloc_paging)(struct iofd_device *dev,
@@ -109,6 +177,37 @@ struct iofd_driver_ops {
 	void (*block_dev)(struct iofd_device *dev, u32 pasid);
 	int (*hw_info)(struct iofd_device *dev, void *data, size_t len,
 		       u32 *type);
+	struct iofd_domain *(*domain_alloc_nested)(
+		struct iofd_device *dev, struct iofd_domain *parent, u32 flags,
+		const struct iofd_user_data *data);
+	size_t (*viommu_size)(struct iofd_device *dev, u32 type);
+	int (*viommu_init)(struct iofd_viommu *viommu, struct iofd_device *dev,
+			   const struct iofd_user_data *data);
+};
+
+/**
+ * struct iofd_viommu_ops - a vIOMMU's operations, set by viommu_init
+ * @destroy: release what viommu_init took (VMID, ...); the core frees the
+ *	struct.  Nothing refers to the vIOMMU anymore.
+ * @alloc_domain_nested: a nested domain bound to this vIOMMU (its VMID)
+ * @cache_invalidate: carry out the guest's invalidation commands in
+ *	@array: translate virtual IDs with iofd_viommu_find_dev(), force the
+ *	vIOMMU's own VMID, refuse unknown opcodes with -EIO; set
+ *	@array->entry_num to the number handled
+ * @vdevice_init: @dev is now the device of virtual ID @virt_id
+ * @vdevice_destroy: undo vdevice_init
+ */
+struct iofd_viommu_ops {
+	void (*destroy)(struct iofd_viommu *viommu);
+	struct iofd_domain *(*alloc_domain_nested)(
+		struct iofd_viommu *viommu, struct iofd_device *dev, u32 flags,
+		const struct iofd_user_data *data);
+	int (*cache_invalidate)(struct iofd_viommu *viommu,
+				struct iofd_user_array *array);
+	int (*vdevice_init)(struct iofd_viommu *viommu, struct iofd_device *dev,
+			    u64 virt_id);
+	void (*vdevice_destroy)(struct iofd_viommu *viommu,
+				struct iofd_device *dev, u64 virt_id);
 };
 
 /* The pasid argument value meaning "the requester ID, no PASID" */

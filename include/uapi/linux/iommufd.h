@@ -1188,7 +1188,114 @@ struct iommu_hw_queue_alloc {
  *    struct iommu_hw_info) are taken from bit 63 downwards.
  *
  * Every such value is defined in this section, marked as an iofd-oot
- * extension, and listed in Documentation/uapi.md. None is defined yet.
+ * extension, and listed in Documentation/uapi.md.
  */
+
+/**
+ * DOC: bind_pasid_table on Intel VT-d (iofd-oot extension)
+ *
+ * Arm SMMUv3 binds a guest's whole context-descriptor table with upstream's
+ * IOMMU_HWPT_DATA_ARM_SMMUV3: the vSTE carries S1ContextPtr. VT-d has no
+ * equivalent in upstream's uAPI, whose IOMMU_HWPT_DATA_VTD_S1 describes one
+ * stage-1 page table and no PASID. iofd-oot expresses the VT-d variant as a
+ * nested HWPT of data type IOMMU_HWPT_DATA_VTD_PASID_TABLE over a nest
+ * parent: the data points at the guest's scalable-mode PASID directory, in
+ * guest-physical (nest parent IOVA) addresses. Attached to a device's RID,
+ * it claims the RID and every PASID (like an SMMUv3 vSTE with a CD table).
+ * The host reads the guest's PASID entries through the nest parent only,
+ * validates them and installs one nested (or shadowed) PASID entry per
+ * valid guest entry; guest PASID-cache invalidations resynchronise them.
+ * Invalidations use IOMMU_HWPT_INVALIDATE_DATA_VTD_PASID_TABLE, whose
+ * entries carry the PASID that upstream's per-HWPT struct has no room for.
+ */
+
+/**
+ * enum iommu_hwpt_iofd_data_type - iofd-oot HWPT data types
+ * @IOMMU_HWPT_DATA_VTD_PASID_TABLE: struct iommu_hwpt_vtd_pasid_table
+ */
+enum iommu_hwpt_iofd_data_type {
+	IOMMU_HWPT_DATA_VTD_PASID_TABLE = 0x10f00000,
+};
+
+/**
+ * enum iommu_hwpt_vtd_pasid_table_flags - flags of a bound VT-d PASID table
+ * @IOMMU_VTD_PASID_TABLE_SRE: the guest may use supervisor requests
+ *                             (validated against ECAP.SRS)
+ */
+enum iommu_hwpt_vtd_pasid_table_flags {
+	IOMMU_VTD_PASID_TABLE_SRE = 1 << 0,
+};
+
+/**
+ * struct iommu_hwpt_vtd_pasid_table - a guest's whole VT-d PASID table
+ *                                     (IOMMU_HWPT_DATA_VTD_PASID_TABLE)
+ * @flags: in, IOMMU_VTD_PASID_TABLE_* flags
+ * @pasid_dir_addr: in, guest-physical address (an IOVA of the nest parent)
+ *                  of the guest's PASID directory, 4 KiB aligned
+ * @pasid_bits: in, log2 of the number of PASIDs the guest's table covers,
+ *              at most the device's out_max_pasid_log2 (IOMMU_GET_HW_INFO)
+ * @addr_width: in, stage-1 input address width the guest's first-level
+ *              tables use: 48 or 57
+ */
+struct iommu_hwpt_vtd_pasid_table {
+	__aligned_u64 flags;
+	__aligned_u64 pasid_dir_addr;
+	__u32 pasid_bits;
+	__u32 addr_width;
+};
+
+/**
+ * enum iommu_hwpt_iofd_invalidate_data_type - iofd-oot invalidation types
+ * @IOMMU_HWPT_INVALIDATE_DATA_VTD_PASID_TABLE: entries are
+ *                                 struct iommu_hwpt_vtd_pasid_table_invalidate
+ */
+enum iommu_hwpt_iofd_invalidate_data_type {
+	IOMMU_HWPT_INVALIDATE_DATA_VTD_PASID_TABLE = 0x10f00000,
+};
+
+/**
+ * enum iommu_vtd_pasid_table_inv_type - what one entry invalidates
+ * @IOMMU_VTD_PT_INV_PASID_CACHE: the guest changed the PASID entry of @pasid
+ *                                (or every entry with
+ *                                IOMMU_VTD_PT_INV_ALL_PASIDS); the host
+ *                                re-reads and re-validates it
+ * @IOMMU_VTD_PT_INV_IOTLB: stage-1 IOTLB entries of @pasid in [@addr,
+ *                          @addr + @npages pages); @addr 0 with @npages
+ *                          U64_MAX means all of them
+ */
+enum iommu_vtd_pasid_table_inv_type {
+	IOMMU_VTD_PT_INV_PASID_CACHE = 0,
+	IOMMU_VTD_PT_INV_IOTLB = 1,
+};
+
+/**
+ * enum iommu_vtd_pasid_table_inv_flags - flags of one entry
+ * @IOMMU_VTD_PT_INV_LEAF: only leaf entries changed (as
+ *                         IOMMU_VTD_INV_FLAGS_LEAF)
+ * @IOMMU_VTD_PT_INV_ALL_PASIDS: ignore @pasid: every PASID of the table
+ */
+enum iommu_vtd_pasid_table_inv_flags {
+	IOMMU_VTD_PT_INV_LEAF = 1 << 0,
+	IOMMU_VTD_PT_INV_ALL_PASIDS = 1 << 1,
+};
+
+/**
+ * struct iommu_hwpt_vtd_pasid_table_invalidate - one guest invalidation of
+ *        a bound VT-d PASID table (IOMMU_HWPT_INVALIDATE_DATA_VTD_PASID_TABLE)
+ * @type: in, an enum iommu_vtd_pasid_table_inv_type value
+ * @flags: in, IOMMU_VTD_PT_INV_* flags
+ * @pasid: in, the PASID concerned
+ * @__reserved: must be 0
+ * @addr: in, first guest IOVA (IOTLB type), 4 KiB aligned
+ * @npages: in, number of 4 KiB pages (IOTLB type)
+ */
+struct iommu_hwpt_vtd_pasid_table_invalidate {
+	__u32 type;
+	__u32 flags;
+	__u32 pasid;
+	__u32 __reserved;
+	__aligned_u64 addr;
+	__aligned_u64 npages;
+};
 
 #endif

@@ -56,6 +56,8 @@
  *                                &iommu_test_cmd.iofd_pin_bench
  * @IOMMU_TEST_OP_IOFD_FAIL_NTH: iofd-oot extension, see
  *                               &iommu_test_cmd.iofd_fail_nth
+ * @IOMMU_TEST_OP_IOFD_VIOMMU_INFO: iofd-oot extension, see
+ *                                  &iommu_test_cmd.iofd_viommu_info
  */
 enum iommufd_test_op {
 	IOMMU_TEST_OP_ADD_RESERVED = 1,
@@ -83,6 +85,7 @@ enum iommufd_test_op {
 	/* iofd-oot extensions: not in upstream, numbered from 0x10f00000 */
 	IOMMU_TEST_OP_IOFD_PIN_BENCH = 0x10f00000,
 	IOMMU_TEST_OP_IOFD_FAIL_NTH = 0x10f00001,
+	IOMMU_TEST_OP_IOFD_VIOMMU_INFO = 0x10f00002,
 };
 
 /**
@@ -231,6 +234,11 @@ enum iommufd_test_mock_dev_cache {
  *                 disarm; flags, must be 0. Out: out_remaining, how many
  *                 points the previous setting still had to pass before
  *                 firing (0 if it already fired or none was armed).
+ * @iofd_viommu_info: IOFD_VIOMMU_INFO (iofd-oot extension). @id is a mock
+ *                    vIOMMU. Out: out_vmid, the VMID the mock allocated for
+ *                    it (unique among live mock vIOMMUs, never 0);
+ *                    out_parent_id, the ID of its nest-parent HWPT;
+ *                    out_nr_vdevs, how many vDEVICEs it has.
  * @last: end marker. The kernel takes offsetofend(struct iommu_test_cmd,
  *        last), 68, as the smallest accepted @size; sizeof is 72. Nothing
  *        may be added after it.
@@ -350,6 +358,11 @@ struct iommu_test_cmd {
 			__u32 flags;
 			__u32 out_remaining;
 		} iofd_fail_nth;
+		struct {
+			__u32 out_vmid;
+			__u32 out_parent_id;
+			__u32 out_nr_vdevs;
+		} iofd_viommu_info;
 	};
 	__u32 last;
 };
@@ -473,5 +486,26 @@ struct iommu_viommu_event_selftest {
 /* HW queue type of the mock driver, and how many queues a mock vIOMMU has */
 #define IOMMU_HW_QUEUE_TYPE_SELFTEST 0xdeadbeef
 #define IOMMU_TEST_HW_QUEUE_MAX 2
+
+/*
+ * iofd-oot extension: a nested mock HWPT that, like an SMMUv3 vSTE with a
+ * CD table or a bound VT-d PASID table, carries the guest's whole PASID
+ * table (bind_pasid_table): attached to a RID it claims every PASID.
+ */
+#define IOMMU_HWPT_DATA_IOFD_SELFTEST_PASID_TABLE 0x10f00100
+
+/**
+ * struct iommu_hwpt_iofd_selftest_pasid_table - nested mock HWPT owning the
+ *        guest PASID table (IOMMU_HWPT_DATA_IOFD_SELFTEST_PASID_TABLE)
+ * @iotlb: in, initial value of every mock IOTLB entry
+ * @pasid_bits: in, log2 of the PASIDs the table covers, 1..MOCK_PASID_WIDTH
+ * @table_addr: in, guest-physical address of the table, non-zero, 4 KiB
+ *              aligned (the mock only records it)
+ */
+struct iommu_hwpt_iofd_selftest_pasid_table {
+	__u32 iotlb;
+	__u32 pasid_bits;
+	__aligned_u64 table_addr;
+};
 
 #endif

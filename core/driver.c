@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the core exports to vendor drivers: registration and the helpers
+ * that read driver-format data from userspace with the uAPI's own
+ * extensibility rule (copy_struct_from_user()).
+ */
+#define pr_fmt(fmt) "iofd: " fmt
+
+#include <linux/mutex.h>
+#include <linux/list.h>
+#include <linux/uaccess.h>
+#include <linux/overflow.h>
+#include "iofd_private.h"
+
+/* Registered drivers; under iofd_drivers_lock */
+static LIST_HEAD(iofd_drivers);
+static DEFINE_MUTEX(iofd_drivers_lock);
+
+int iofd_driver_register(struct iofd_driver *driver)
+{
+	mutex_lock(&iofd_drivers_lock);
+	list_add_tail(&driver->node, &iofd_drivers);
+	mutex_unlock(&iofd_drivers_lock);
+	pr_info("driver %s registered\n", driver->name);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(iofd_driver_register);
+
+void iofd_driver_unregister(struct iofd_driver *driver)
+{
+	mutex_lock(&iofd_drivers_lock);
+	list_del(&driver->node);
+	mutex_unlock(&iofd_drivers_lock);
+}
+EXPORT_SYMBOL_GPL(iofd_driver_unregister);
+
+/*
+ * @strict, as upstream's iommu_copy_struct_from_user(): more bytes than the
+ * kernel struct is -EINVAL.  Otherwise the uAPI's own rule: a zero tail is
+ * accepted, a non-zero one is -E2BIG.
+ */
+static int iofd_copy_user(void *dst, size_t size, size_t min_size,
+			  const void __user *uptr, u32 len, u32 type,
+			  u32 want_type, bool strict)
+{
+	/* Drivers check the type first and answer -EOPNOTSUPP themselves */
+	if (type != want_type || len < min_size || (strict && len > size))
+		return -EINVAL;
+	if (iofd_should_fail())
+		return -ENOMEM;
+	return copy_struct_from_user(dst, size, uptr, len);
+}
+
+int iofd_copy_user_data(void *dst, size_t size, size_t min_size,
+			const struct iofd_user_data *data, u32 type)
+{
+	return iofd_copy_user(dst, size, min_size, data->uptr, data->len,
+			      data->type, type, true);
+}
+EXPORT_SYMBOL_GPL(iofd_copy_user_data);
+
+static int iofd_copy_entry(void *dst, size_t size, size_t min_size,
+			   const struct iofd_user_array *array, u32 index,
+			   u32 type, bool strict)
+{
+	size_t offset;
+
+	if (index >= array->entry_num ||
+	    check_mul_overflow((size_t)array->entry_len, (size_t)index,
+			       &offset))
+		return -EINVAL;
+	return iofd_copy_user(dst, size, min_size, array->uptr + offset,
+			      array->entry_len, array->type, type, strict);
+}
+
+int iofd_copy_user_array_entry(void *dst, size_t size, size_t min_size,
+			       const struct iofd_user_array *array, u32 index,
+			       u32 type)
+{
+	return iofd_copy_entry(dst, size, min_size, array, index, type, true);
+}
+EXPORT_SYMBOL_GPL(iofd_copy_user_array_entry);
+
+int iofd_copy_user_array_entry_ext(void *dst, size_t size, size_t min_size,
+				   const struct iofd_user_array *array,
+				   u32 index, u32 type)
+{
+	return iofd_copy_entry(dst, size, min_size, array, index, type, false);
+}
+EXPORT_SYMBOL_GPL(iofd_copy_user_array_entry_ext);
+
+/*
+ * Write a driver's reply into the user's data buffer (a vIOMMU's output
+ * fields): the first min(@size, data->len) bytes of @src.
+ */
+int iofd_copy_to_user_data(const struct iofd_user_data *data, const void *src,
+			   size_t size)
+{
+	if (copy_to_user((void __user *)data->uptr, src,
+			 min_t(size_t, size, data->len)))
+		return -EFAULT;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(iofd_copy_to_user_data);

@@ -208,6 +208,47 @@ static int iofd_access_check_range(struct io_pagetable *iopt,
 	return -ENOENT;
 }
 
+/*
+ * Lock @access and its IOAS for reading [iova, iova + length), after
+ * checking the range is mapped (and writable for @write).  Returns the
+ * IOAS's io_pagetable, released by iofd_access_unlock(), or an ERR_PTR.
+ */
+static struct io_pagetable *iofd_access_lock_range(struct iofd_access *access,
+						   unsigned long iova,
+						   unsigned long length,
+						   bool write,
+						   bool page_congruent,
+						   unsigned long *last)
+{
+	struct io_pagetable *iopt;
+	int rc;
+
+	rc = iofd_check_range(iova, length, last);
+	if (rc)
+		return ERR_PTR(rc);
+	mutex_lock(&access->lock);
+	if (!access->ioas) {
+		mutex_unlock(&access->lock);
+		return ERR_PTR(-EINVAL);
+	}
+	iopt = &access->ioas->iopt;
+	down_read(&iopt->rwsem);
+	rc = iofd_access_check_range(iopt, iova, *last, write, page_congruent);
+	if (rc) {
+		up_read(&iopt->rwsem);
+		mutex_unlock(&access->lock);
+		return ERR_PTR(rc);
+	}
+	return iopt;
+}
+
+static void iofd_access_unlock(struct iofd_access *access,
+			       struct io_pagetable *iopt)
+{
+	up_read(&iopt->rwsem);
+	mutex_unlock(&access->lock);
+}
+
 int iofd_access_pin_pages(struct iofd_access *access, unsigned long iova,
 			  unsigned long length, struct page **out_pages,
 			  unsigned int flags)
@@ -215,25 +256,13 @@ int iofd_access_pin_pages(struct iofd_access *access, unsigned long iova,
 	struct iopt_area *area;
 	struct io_pagetable *iopt;
 	unsigned long last, cur;
-	int rc;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
 	if (iofd_should_fail())
 		return -ENOMEM;
-	mutex_lock(&access->lock);
-	if (!access->ioas) {
-		rc = -EINVAL;
-		goto out_unlock;
-	}
-	iopt = &access->ioas->iopt;
-	down_read(&iopt->rwsem);
-	rc = iofd_access_check_range(iopt, iova, last,
-				     flags & IOFD_ACCESS_RW_WRITE, true);
-	if (rc)
-		goto out_up;
+	iopt = iofd_access_lock_range(access, iova, length,
+				      flags & IOFD_ACCESS_RW_WRITE, true, &last);
+	if (IS_ERR(iopt))
+		return PTR_ERR(iopt);
 	cur = iova;
 	for (area = iopt_area_first(iopt, iova, last); area;
 	     area = iopt_area_next(area, iova, last)) {
@@ -253,11 +282,8 @@ int iofd_access_pin_pages(struct iofd_access *access, unsigned long iova,
 		cur = area_last + 1;
 	}
 	atomic_inc(&to_priv(access)->num_pins);
-out_up:
-	up_read(&iopt->rwsem);
-out_unlock:
-	mutex_unlock(&access->lock);
-	return rc;
+	iofd_access_unlock(access, iopt);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(iofd_access_pin_pages);
 
@@ -289,22 +315,11 @@ int iofd_access_rw(struct iofd_access *access, unsigned long iova, void *data,
 	struct io_pagetable *iopt;
 	struct iopt_area *area;
 	unsigned long last, cur;
-	int rc;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
-	mutex_lock(&access->lock);
-	if (!access->ioas) {
-		rc = -EINVAL;
-		goto out_unlock;
-	}
-	iopt = &access->ioas->iopt;
-	down_read(&iopt->rwsem);
-	rc = iofd_access_check_range(iopt, iova, last, write, false);
-	if (rc)
-		goto out_up;
+	iopt = iofd_access_lock_range(access, iova, length, write, false,
+				      &last);
+	if (IS_ERR(iopt))
+		return PTR_ERR(iopt);
 	cur = iova;
 	for (area = iopt_area_first(iopt, iova, last); area;
 	     area = iopt_area_next(area, iova, last)) {
@@ -333,11 +348,8 @@ int iofd_access_rw(struct iofd_access *access, unsigned long iova, void *data,
 		if (area_last == last)
 			break;
 	}
-out_up:
-	up_read(&iopt->rwsem);
-out_unlock:
-	mutex_unlock(&access->lock);
-	return rc;
+	iofd_access_unlock(access, iopt);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(iofd_access_rw);
 

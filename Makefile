@@ -10,6 +10,7 @@
 #   make guest-test     build everything, boot the x86_64 guest, run the tests
 #   make check          deps + build + KUnit + guest tests; closing line
 #                       "N passed, N failed[, N skipped]"
+#   make check-debug    the tests on the debug kernel (KASAN, lockdep, ...)
 #   make demo           boot the guest and run tools/iofd-vmm, output live
 #   make checkpatch     checkpatch.pl --no-tree -f on every .c/.h
 #   make sparse         modules with sparse (C=2: every file, every time)
@@ -38,7 +39,7 @@ KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) \
 LINUX_SRC = $(shell bash $(CURDIR)/scripts/lib.sh linux-src)
 CHECKPATCH_DIRS := include core drivers kunit tools selftests
 
-.PHONY: all modules deps selftests tools kunit guest-test check demo \
+.PHONY: all modules deps selftests tools kunit guest-test check check-debug demo \
 	checkpatch sparse w1 clean kdir-check
 
 all: modules
@@ -67,6 +68,11 @@ guest-test: deps
 
 check: deps
 	@bash scripts/check.sh
+
+# check-debug: the same tests (KUnit as a module in the guest) on the debug
+# kernel (KASAN, lockdep, kmemleak, ...), built once into the cache.
+check-debug: deps
+	@bash scripts/check-debug.sh
 
 # demo: the VMM's output (guest ttyS1) is streamed live; afterwards the same
 # splat/taint/rmmod checks as `make check` give the verdict.

@@ -101,26 +101,49 @@ static bool idev_has_pasids(struct iofd_idev *idev)
 /*
  * Drop a device's reference on @hwpt.  An auto domain whose last device
  * leaves is destroyed, unless userspace still holds a lookup on it.
+ *
+ * Going from 2 (the table's and ours) to 0 must be one atomic step: the
+ * auto-domain search (iofd_device_auto_attach()) takes references with
+ * refcount_inc_not_zero() under ioas->mutex, not under the xarray lock, so
+ * a check of the count followed by a separate write would let it revive a
+ * domain being freed.  refcount_t has no such operation, hence the cmpxchg
+ * on its counter.
  */
 static void iofd_hwpt_put_attached(struct iofd_ctx *ictx,
 				   struct iofd_hwpt *hwpt)
 {
 	struct iofd_object *obj = &hwpt->obj;
+	atomic_t *refs = &obj->users.refs;
+	bool destroy = false;
+	int old;
 
-	if (obj->type == IOFD_OBJ_HWPT_PAGING &&
-	    to_hwpt_paging(hwpt)->auto_domain) {
-		xa_lock(&ictx->objects);
-		if (xa_load(&ictx->objects, obj->id) == obj &&
-		    refcount_read(&obj->users) == 2) {
-			__xa_erase(&ictx->objects, obj->id);
-			refcount_set(&obj->users, 0);
-			xa_unlock(&ictx->objects);
-			iofd_object_destroy(obj);
-			return;
-		}
-		xa_unlock(&ictx->objects);
+	if (obj->type != IOFD_OBJ_HWPT_PAGING ||
+	    !to_hwpt_paging(hwpt)->auto_domain) {
+		iofd_object_put(ictx, obj);
+		return;
 	}
-	iofd_object_put(ictx, obj);
+	xa_lock(&ictx->objects);
+	for (;;) {
+		old = atomic_read(refs);
+		if (old == 2 && xa_load(&ictx->objects, obj->id) == obj) {
+			if (atomic_cmpxchg(refs, 2, 0) != 2)
+				continue;
+			__xa_erase(&ictx->objects, obj->id);
+			destroy = true;
+			break;
+		}
+		if (WARN_ON(old <= 0))
+			break;
+		if (atomic_cmpxchg(refs, old, old - 1) == old) {
+			/* Ours was the last: the ID was already gone */
+			destroy = old == 1;
+			break;
+		}
+	}
+	xa_unlock(&ictx->objects);
+	/* Destroy outside the lock: it takes mutexes */
+	if (destroy)
+		iofd_object_destroy(obj);
 }
 
 /*

@@ -241,34 +241,22 @@ static int __iopt_alloc_iova(struct io_pagetable *iopt, unsigned long length,
 			      &iopt->area_itree, length, align, iova);
 }
 
-/* A free IOVA now; a later map with it may still race and get -EEXIST */
-int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long length,
-		    unsigned long align_hint, unsigned long *iova)
-{
-	int rc;
-
-	down_read(&iopt->rwsem);
-	rc = __iopt_alloc_iova(iopt, length, align_hint, iova);
-	up_read(&iopt->rwsem);
-	return rc;
-}
-
 /*
- * Create an area of @length bytes mapping @pages from byte @pages_offset.
- * With @fixed, *@iova is the IOVA to use; else one is chosen (see
- * __iopt_alloc_iova() for @align_hint) and returned.
- * Takes a reference on @pages only on success.
+ * Create an area of @length bytes at @iova mapping @pages from byte
+ * @pages_offset, in the tree and every domain.  Caller holds the rwsem for
+ * writing.  Takes a reference on @pages only on success.
  */
-int iopt_map_pages(struct io_pagetable *iopt, struct iopt_pages *pages,
-		   unsigned long pages_offset, unsigned long align_hint,
-		   unsigned long *iova, unsigned long length, int prot,
-		   bool fixed)
+static int __iopt_map_area(struct io_pagetable *iopt, struct iopt_pages *pages,
+			   unsigned long pages_offset, unsigned long iova,
+			   unsigned long length, int prot)
 {
 	struct iopt_area *area;
 	int rc;
 
-	if (!length)
-		return -EINVAL;
+	lockdep_assert_held_write(&iopt->rwsem);
+	rc = iopt_check_new_range(iopt, iova, length);
+	if (rc)
+		return rc;
 	if (iofd_should_fail())
 		return -ENOMEM;
 	area = kzalloc(sizeof(*area), GFP_KERNEL_ACCOUNT);
@@ -278,32 +266,45 @@ int iopt_map_pages(struct io_pagetable *iopt, struct iopt_pages *pages,
 	area->pages_offset = pages_offset;
 	area->prot = prot;
 	atomic_set(&area->num_accesses, 0);
-
-	down_write(&iopt->rwsem);
-	if (!fixed) {
-		rc = __iopt_alloc_iova(iopt, length, align_hint, iova);
-		if (rc)
-			goto err_unlock;
-	}
-	rc = iopt_check_new_range(iopt, *iova, length);
-	if (rc)
-		goto err_unlock;
-	area->node.start = *iova;
-	area->node.last = *iova + length - 1;
+	area->node.start = iova;
+	area->node.last = iova + length - 1;
 	if (!iopt_area_aligned(area, iopt->iova_alignment)) {
 		rc = -EINVAL;
-		goto err_unlock;
+		goto err_free;
 	}
 	rc = iopt_insert_area(iopt, area);
 	if (rc)
-		goto err_unlock;
+		goto err_free;
 	kref_get(&pages->kref);
-	up_write(&iopt->rwsem);
 	return 0;
 
-err_unlock:
-	up_write(&iopt->rwsem);
+err_free:
 	kfree(area);
+	return rc;
+}
+
+/*
+ * Map @length bytes of @pages from byte @pages_offset.  With @fixed,
+ * *@iova is the IOVA to use; else one is chosen (see __iopt_alloc_iova()
+ * for @align_hint) and returned.  Choosing and inserting happen under one
+ * hold of the lock, so concurrent maps never race for the same IOVA.
+ */
+int iopt_map_pages(struct io_pagetable *iopt, struct iopt_pages *pages,
+		   unsigned long pages_offset, unsigned long align_hint,
+		   unsigned long *iova, unsigned long length, int prot,
+		   bool fixed)
+{
+	int rc = 0;
+
+	if (!length)
+		return -EINVAL;
+	down_write(&iopt->rwsem);
+	if (!fixed)
+		rc = __iopt_alloc_iova(iopt, length, align_hint, iova);
+	if (!rc)
+		rc = __iopt_map_area(iopt, pages, pages_offset, *iova, length,
+				     prot);
+	up_write(&iopt->rwsem);
 	return rc;
 }
 
@@ -484,25 +485,38 @@ int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova, bool fixed,
 			       &npieces);
 	if (rc)
 		goto out_put;
+
+	down_write(&dst->rwsem);
 	if (!fixed) {
-		/* Reserve one IOVA range for the whole copy */
-		rc = iopt_alloc_iova(dst, length, src_iova, &start_iova);
+		/* One IOVA range for the whole copy, as for a map */
+		rc = __iopt_alloc_iova(dst, length, src_iova, &start_iova);
 		if (rc)
-			goto out_put;
+			goto out_unlock;
 	}
 	for (i = 0; i != npieces; i++) {
-		unsigned long iova = start_iova + total;
-
-		rc = iopt_map_pages(dst, pieces[i].pages, pieces[i].offset, 0,
-				    &iova, pieces[i].length, prot, true);
+		rc = __iopt_map_area(dst, pieces[i].pages, pieces[i].offset,
+				     start_iova + total, pieces[i].length,
+				     prot);
 		if (rc)
 			break;
 		total += pieces[i].length;
 	}
-	if (rc && total)
-		iopt_unmap(dst, start_iova, total, NULL);
-	if (!rc)
+	if (rc) {
+		/* Undo the pieces placed: new areas, nobody can use them yet */
+		struct iopt_area *area;
+
+		while (total && (area = iopt_area_first(dst, start_iova,
+							start_iova + total -
+							1))) {
+			iopt_remove_area(dst, area);
+			iopt_pages_put(area->pages);
+			kfree(area);
+		}
+	} else {
 		*dst_iova = start_iova;
+	}
+out_unlock:
+	up_write(&dst->rwsem);
 out_put:
 	for (i = 0; i != npieces; i++)
 		iopt_pages_put(pieces[i].pages);

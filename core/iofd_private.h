@@ -324,8 +324,6 @@ int iopt_map_pages(struct io_pagetable *iopt, struct iopt_pages *pages,
 		   unsigned long pages_offset, unsigned long align_hint,
 		   unsigned long *iova, unsigned long length, int prot,
 		   bool fixed);
-int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long length,
-		    unsigned long align_hint, unsigned long *iova);
 int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova, bool fixed,
 	      struct io_pagetable *src, unsigned long src_iova,
 	      unsigned long length, int prot);

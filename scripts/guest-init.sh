@@ -107,6 +107,23 @@ for ko in $(cat /etc/iofd/modules); do
 done
 kmsg "modules loaded: $loaded taint=$(taint)"
 
+# KUnit suites built as a module (make check-debug) ran when it was
+# loaded; debugfs keeps each suite's KTAP. Frame them like a test binary.
+if [ -d /sys/kernel/debug/kunit ]; then
+	for d in /sys/kernel/debug/kunit/iofd_*; do
+		[ -f "$d/results" ] || continue
+		suite=$(basename "$d")
+		out "# IOFD-BINARY kunit-$suite"
+		cat "$d/results" >&3
+		out "# IOFD-EXIT kunit-$suite 0 0"
+	done
+fi
+
+# kmemleak (debug kernel): forget what boot left, so the scans after the
+# run report what the run leaked.
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] && echo clear >$kmemleak
+
 # ---------------------------------------------------------------- run ------
 
 # stray_processes: "pid:name" of every user process still alive that is
@@ -219,6 +236,22 @@ for m in $loaded; do
 	fi
 done
 out "# IOFD-TAINT $(taint)"
+
+# kmemleak: an object is reported only once it is older than 5 s and was
+# seen unreferenced by two scans; the kernel logs "kmemleak: N new suspected
+# memory leaks" (a splat for the host) and we count them as a check.
+if [ -w $kmemleak ]; then
+	echo scan >$kmemleak
+	sleep 6
+	echo scan >$kmemleak
+	leaks=$(grep -c '^unreferenced object' $kmemleak)
+	if [ "$leaks" = 0 ]; then
+		out "ok - kmemleak: no unreferenced objects after the run"
+	else
+		out "not ok - kmemleak: $leaks unreferenced objects after the run"
+		sed 's/^/# /' $kmemleak | head -n 200 >&3
+	fi
+fi
 kmsg "done taint=$(taint)"
 out "# IOFD-DONE"
 

@@ -232,6 +232,15 @@ SPLAT_PATTERNS = [
 ]
 SPLAT_RE = re.compile("|".join(f"(?:{p})" for p in SPLAT_PATTERNS))
 
+# Boot banners of the debug kernel that match a pattern above but report
+# nothing: the detectors announcing themselves.
+BENIGN_PATTERNS = [
+    r"rcu: RCU lockdep checking is enabled\.",
+    r"kmemleak: Kernel memory leak detector initialized",
+    r"kmemleak: Automatic memory scanning thread",
+]
+BENIGN_RE = re.compile("|".join(f"(?:{p})" for p in BENIGN_PATTERNS))
+
 # Taint bits allowed after loading our modules: O (out-of-tree, 12),
 # E (unsigned, 13), N (test module, e.g. KUnit, 18).
 TAINT_ALLOWED = (1 << 12) | (1 << 13) | (1 << 18)
@@ -267,7 +276,7 @@ def scan_console(path):
             elif "modules loaded" in line:
                 current = "after insmod"
             continue
-        if SPLAT_RE.search(line):
+        if SPLAT_RE.search(line) and not BENIGN_RE.search(line):
             hits.append((current, line.strip()))
     return hits
 

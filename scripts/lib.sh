@@ -122,7 +122,13 @@ iofd_vmlinuz() {
 }
 
 # Release string of the guest kernel (its /lib/modules/<release> directory).
+# Guest kernel release (uname -r in the guest). IOFD_KRELEASE overrides
+# (the debug kernel).
 iofd_krelease() {
+	if [[ -n ${IOFD_KRELEASE:-} ]]; then
+		printf '%s\n' "$IOFD_KRELEASE"
+		return 0
+	fi
 	local abi
 	abi=$(iofd_kabi) || return 1
 	printf '%s-amd64\n' "$abi"

@@ -198,7 +198,12 @@ check_unique_names test "${tests[@]}"
 # ------------------------------------------------ guest-kernel module deps --
 
 krel=$(iofd_krelease) || iofd_die "cannot resolve the guest kernel release"
-kmoddir=/lib/modules/$krel
+# IOFD_GUEST_MODROOT: where the guest kernel's own modules are installed
+# when it is not Debian's (the debug kernel's modules_install root).
+modroot=${IOFD_GUEST_MODROOT:-}
+kmoddir=$modroot/lib/modules/$krel
+modprobe_args=(-S "$krel")
+[[ -z $modroot ]] || modprobe_args+=(-d "$modroot")
 
 # kernel_deps: print the paths of the guest kernel's modules needed by our
 # modules and by $kmods, in load order (modprobe --show-depends gives them
@@ -227,7 +232,7 @@ kernel_deps() {
 	for n in "${names[@]}"; do
 		local deps
 		# A builtin prints "builtin NAME": nothing to load.
-		deps=$(modprobe -S "$krel" --show-depends "$n" 2>&1) ||
+		deps=$(modprobe "${modprobe_args[@]}" --show-depends "$n" 2>&1) ||
 			iofd_die "guest kernel module $n not found in $kmoddir: $deps"
 		awk '$1 == "insmod" { print $2 }' <<<"$deps"
 	done | awk '!seen[$0]++'

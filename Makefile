@@ -11,6 +11,7 @@
 #   make check          deps + build + KUnit + guest tests; closing line
 #                       "N passed, N failed[, N skipped]"
 #   make check-debug    the tests on the debug kernel (KASAN, lockdep, ...)
+#   make soak[-debug]   iofd_stress + iofd-fuzz for SOAK_SECONDS (600) each
 #   make demo           boot the guest and run tools/iofd-vmm, output live
 #   make checkpatch     checkpatch.pl --no-tree -f on every .c/.h
 #   make sparse         modules with sparse (C=2: every file, every time)
@@ -39,7 +40,7 @@ KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) \
 LINUX_SRC = $(shell bash $(CURDIR)/scripts/lib.sh linux-src)
 CHECKPATCH_DIRS := include core drivers kunit tools selftests
 
-.PHONY: all modules deps selftests tools kunit guest-test check check-debug demo \
+.PHONY: all modules deps selftests tools kunit guest-test check check-debug soak soak-debug demo \
 	checkpatch sparse w1 clean kdir-check
 
 all: modules
@@ -73,6 +74,14 @@ check: deps
 # kernel (KASAN, lockdep, kmemleak, ...), built once into the cache.
 check-debug: deps
 	@bash scripts/check-debug.sh
+
+# soak / soak-debug: iofd_stress and iofd-fuzz for SOAK_SECONDS each (600).
+SOAK_SECONDS ?= 600
+soak: deps
+	@bash scripts/soak.sh --seconds $(SOAK_SECONDS)
+
+soak-debug: deps
+	@bash scripts/soak.sh --debug --seconds $(SOAK_SECONDS)
 
 # demo: the VMM's output (guest ttyS1) is streamed live; afterwards the same
 # splat/taint/rmmod checks as `make check` give the verdict.

@@ -235,7 +235,7 @@ SPLAT_RE = re.compile("|".join(f"(?:{p})" for p in SPLAT_PATTERNS))
 # Boot banners of the debug kernel that match a pattern above but report
 # nothing: the detectors announcing themselves.
 BENIGN_PATTERNS = [
-    r"rcu: RCU lockdep checking is enabled\.",
+    r"rcu:\s+RCU lockdep checking is enabled\.",
     r"kmemleak: Kernel memory leak detector initialized",
     r"kmemleak: Automatic memory scanning thread",
 ]

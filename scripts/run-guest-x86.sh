@@ -69,6 +69,9 @@ command -v qemu-system-x86_64 >/dev/null || iofd_die "qemu-system-x86_64 missing
 cmdline="console=ttyS0,115200 intel_iommu=off intremap=off panic=-1 oops=panic"
 cmdline+=" hung_task_panic=1 8250.nr_uarts=2 iofd.mode=$mode"
 [[ -z $append_extra ]] || cmdline+=" $append_extra"
+# IOFD_GUEST_APPEND: more kernel arguments from the caller's environment
+# (durations of the soak runs, iofd.stress_seconds= ...).
+[[ -z ${IOFD_GUEST_APPEND:-} ]] || cmdline+=" $IOFD_GUEST_APPEND"
 
 console_log=$out/console.log
 tests_log=$out/tests.log

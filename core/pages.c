@@ -206,6 +206,23 @@ err_free:
 }
 
 /*
+ * Remove the temporary mapping of a memfd from the caller's address space.
+ * Unmapping can need memory (maple-tree nodes) and fail with -ENOMEM,
+ * which would leave the user with a mapping it never asked for: retry,
+ * the failure is transient (measured with failslab on the debug kernel).
+ */
+static void iofd_vm_munmap(unsigned long uaddr, size_t len)
+{
+	unsigned int tries = 0;
+
+	while (vm_munmap(uaddr, len) == -ENOMEM && ++tries < 1000)
+		cond_resched();
+	if (tries == 1000)
+		pr_warn_ratelimited("iofd: temporary memfd mapping at 0x%lx left in place\n",
+				    uaddr);
+}
+
+/*
  * Pin [start, start + length) of a memfd.  Only shmem-backed files are
  * accepted: long-term pins of page-cache pages of a real file system would
  * block writeback.
@@ -251,7 +268,7 @@ struct iopt_pages *iopt_pages_pin_file(struct file *file, u64 start,
 		goto err_uncharge;
 	}
 	rc = iopt_pages_pin_range(pages, uaddr);
-	vm_munmap(uaddr, map_len);
+	iofd_vm_munmap(uaddr, map_len);
 	if (rc)
 		goto err_uncharge;
 	return pages;

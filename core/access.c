@@ -253,9 +253,10 @@ int iofd_access_pin_pages(struct iofd_access *access, unsigned long iova,
 			  unsigned long length, struct page **out_pages,
 			  unsigned int flags)
 {
-	struct iopt_area *area;
+	unsigned long last, cur, filled = 0;
 	struct io_pagetable *iopt;
-	unsigned long last, cur;
+	struct iopt_area *area;
+	bool filled_any = false;
 
 	if (iofd_should_fail())
 		return -ENOMEM;
@@ -270,9 +271,17 @@ int iofd_access_pin_pages(struct iofd_access *access, unsigned long iova,
 		unsigned int offset;
 
 		atomic_inc(&area->num_accesses);
-		/* One struct page per IOVA page touched */
+		/*
+		 * One struct page per IOVA page touched.  Two areas can meet
+		 * inside one IOVA page (half-page alignment): that page got
+		 * its entry from the first area already.
+		 */
 		while (true) {
-			*out_pages++ = iopt_area_page(area, cur, &offset);
+			if (!filled_any || (cur >> PAGE_SHIFT) != filled) {
+				*out_pages++ = iopt_area_page(area, cur, &offset);
+				filled = cur >> PAGE_SHIFT;
+				filled_any = true;
+			}
 			if ((cur | ~PAGE_MASK) >= area_last)
 				break;
 			cur = (cur | ~PAGE_MASK) + 1;

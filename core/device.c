@@ -326,11 +326,16 @@ static int iofd_device_change_pt(struct iofd_idev *idev, u32 pasid,
 		refcount_inc(&hwpt->obj.users);	/* the device's */
 	}
 	idev_set_attached(idev, pasid, hwpt);
+	/*
+	 * Read the ID while the lock keeps our attachment: once it is
+	 * dropped, a racing replace may detach and free an auto domain.
+	 */
+	*pt_id = hwpt->obj.id;
 	mutex_unlock(&idev->lock);
 	if (old)
 		iofd_hwpt_put_attached(ictx, old);
-	rc = 0;
-	goto out_put;
+	iofd_object_put(ictx, obj);
+	return 0;
 
 out_release:
 	if (reserved)
@@ -340,9 +345,8 @@ out_unlock:
 	iofd_object_put(ictx, obj);
 	return rc;
 out_done:
-	mutex_unlock(&idev->lock);
-out_put:
 	*pt_id = hwpt->obj.id;
+	mutex_unlock(&idev->lock);
 	iofd_object_put(ictx, obj);
 	return 0;
 }

@@ -332,16 +332,27 @@ static void iopt_remove_area(struct io_pagetable *iopt, struct iopt_area *area)
 int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
 	       unsigned long length, unsigned long *unmapped)
 {
-	struct iopt_area *area, *next;
-	unsigned long last, total = 0;
-	unsigned int notified = 0;
-	LIST_HEAD(dead);
-	int rc;
+	unsigned long last;
 
 	if (!length)
 		return -EINVAL;
 	if (check_add_overflow(iova, length - 1, &last))
 		return -EOVERFLOW;
+	return iopt_unmap_range(iopt, iova, last, unmapped);
+}
+
+/* As iopt_unmap() on [iova, last]; "all" is [0, ULONG_MAX], no length can say it */
+int iopt_unmap_range(struct io_pagetable *iopt, unsigned long iova,
+		     unsigned long last, unsigned long *unmapped)
+{
+	struct iopt_area *area, *next;
+	unsigned long total = 0;
+	unsigned int notified = 0;
+	/* The callbacks take a length; the whole space is ULONG_MAX of it */
+	unsigned long length = (last - iova + 1) ?: ULONG_MAX;
+	LIST_HEAD(dead);
+	int rc;
+
 again:
 	down_write(&iopt->rwsem);
 	rc = -ENOENT;
@@ -739,7 +750,7 @@ void iopt_destroy(struct io_pagetable *iopt)
 {
 	WARN_ON(!list_empty(&iopt->domains));
 	WARN_ON(!list_empty(&iopt->accesses));
-	iopt_unmap(iopt, 0, ULONG_MAX, NULL);
+	iopt_unmap_range(iopt, 0, ULONG_MAX, NULL);
 	iopt_free_itree(&iopt->reserved_itree,
 			offsetof(struct iopt_reserved, node));
 	iopt_free_itree(&iopt->allowed_itree,

@@ -305,7 +305,7 @@ int iofd_ioas_unmap_ioctl(struct iofd_ucmd *ucmd)
 		return PTR_ERR(ioas);
 	if (cmd->iova == 0 && cmd->length == U64_MAX) {
 		/* Unmapping everything of an empty IOAS is not an error */
-		rc = iopt_unmap(&ioas->iopt, 0, ULONG_MAX, &unmapped);
+		rc = iopt_unmap_range(&ioas->iopt, 0, ULONG_MAX, &unmapped);
 		if (rc == -ENOENT)
 			rc = 0;
 	} else if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX) {

@@ -329,6 +329,8 @@ int iopt_copy(struct io_pagetable *dst, unsigned long *dst_iova, bool fixed,
 	      unsigned long length, int prot);
 int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
 	       unsigned long length, unsigned long *unmapped);
+int iopt_unmap_range(struct io_pagetable *iopt, unsigned long iova,
+		     unsigned long last, unsigned long *unmapped);
 int iopt_reserve(struct io_pagetable *iopt, unsigned long start,
 		 unsigned long last, void *owner);
 void iopt_remove_reserved(struct io_pagetable *iopt, void *owner);

@@ -21,6 +21,7 @@
 #include <linux/io.h>
 #include "iofd_private.h"
 #include "iova_alloc.h"
+#include "validate.h"
 
 static struct iopt_area *to_area(struct interval_tree_node *node)
 {
@@ -333,15 +334,15 @@ int iopt_unmap(struct io_pagetable *iopt, unsigned long iova,
 	       unsigned long length, unsigned long *unmapped)
 {
 	unsigned long last;
+	int rc;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
+	rc = iofd_check_range(iova, length, &last);
+	if (rc)
+		return rc;
 	return iopt_unmap_range(iopt, iova, last, unmapped);
 }
 
-/* As iopt_unmap() on [iova, last]; "all" is [0, ULONG_MAX], no length can say it */
+/* As iopt_unmap() on [iova, last]: "all", [0, ULONG_MAX], has no length */
 int iopt_unmap_range(struct io_pagetable *iopt, unsigned long iova,
 		     unsigned long last, unsigned long *unmapped)
 {

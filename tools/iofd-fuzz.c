@@ -43,8 +43,11 @@
  *
  * Usage (see print_usage()):
  *   iofd-fuzz                       make check: TAP, seed 1, a 1-thread and
- *                                   a 2-thread phase, bounded
- *   iofd-fuzz --tap --seconds 600   make fuzz
+ *                                   a 2-thread phase, bounded; with
+ *                                   iofd.fuzz_seconds=S (and optionally
+ *                                   iofd.fuzz_seed=N) on the kernel command
+ *                                   line: S seconds (make soak)
+ *   iofd-fuzz --tap --seconds 600   the same by hand
  *   iofd-fuzz --replay FILE [-v]    run a log again, in one thread; the
  *                                   checks that follow from earlier ops are
  *                                   recomputed, not taken from the log
@@ -3925,12 +3928,15 @@ static int post(struct thr *t, struct oprec *r, struct oprec *fol)
 		 * one area of its own (sharing its pins), as upstream.
 		 */
 		const struct iommu_ioas_copy *m = (const void *)r->out;
-		uint64_t pos = m->src_iova, end = m->src_iova + m->length;
-		uint64_t dpos = m->dst_iova, piece;
+		/* Inclusive ends: a range may end at U64_MAX */
+		uint64_t pos = m->src_iova, last = m->src_iova + m->length - 1;
+		uint64_t dpos = m->dst_iova, piece, src_last;
 		struct mapping *src;
 		unsigned int i;
 
-		while (pos < end) {
+		if (!m->length)
+			break;
+		for (;;) {
 			src = NULL;
 			for (i = 0; i < P.nmaps; i++)
 				if (P.maps[i].ioas == m->src_ioas_id &&
@@ -3938,10 +3944,12 @@ static int post(struct thr *t, struct oprec *r, struct oprec *fol)
 				    pos - P.maps[i].iova < P.maps[i].len)
 					src = &P.maps[i];
 			if (!src) {
-				map_add(m->dst_ioas_id, dpos, end - pos, -1, 0, 0);
+				map_add(m->dst_ioas_id, dpos, last - pos + 1, -1,
+					0, 0);
 				break;
 			}
-			piece = MIN(end, src->iova + src->len) - pos;
+			src_last = src->iova + src->len - 1;
+			piece = MIN(last, src_last) - pos + 1;
 			u = (struct uref){ src->buf, src->off + (pos - src->iova),
 					   0 };
 			map_add(m->dst_ioas_id, dpos, piece, u.buf, u.off,
@@ -3950,6 +3958,8 @@ static int post(struct thr *t, struct oprec *r, struct oprec *fol)
 				nf += o_maps_of_ioas(t, &fol[nf], 2 - nf,
 						     m->dst_ioas_id, dpos, piece,
 						     u.buf, u.off);
+			if (src_last >= last)
+				break;
 			pos += piece;
 			dpos += piece;
 		}
@@ -4920,6 +4930,42 @@ static int minimize(const char *path, const char *want)
 	return 0;
 }
 
+/*
+ * The value of @key (e.g. "iofd.fuzz_seconds=") on the kernel command line
+ * into @buf, or NULL: how the test guest's soak runs pass a duration and a
+ * seed to a program started without arguments.
+ */
+static const char *cmdline_value(const char *key, char *buf, size_t len)
+{
+	char line[4096], *p;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	line[n] = 0;
+	for (p = strstr(line, key); p; p = strstr(p + 1, key))
+		if (p == line || p[-1] == ' ')
+			break;
+	if (!p)
+		return NULL;
+	p += strlen(key);
+	p[strcspn(p, "\t\n ")] = 0;
+	snprintf(buf, len, "%s", p);
+	return buf;
+}
+
+static uint64_t parse_seed(const char *v)
+{
+	return strcmp(v, "random") ? strtoull(v, NULL, 0) :
+	       now_ns() ^ ((uint64_t)getpid() << 32);
+}
+
 static void print_usage(const char *prog)
 {
 	fprintf(stderr,
@@ -4928,7 +4974,9 @@ static void print_usage(const char *prog)
 		"          [--keep-going N] [--minimize FILE [--kind TEXT]] [-v]\n"
 		"          [--avoid-top-iova] [--fail-weight N]\n"
 		"Without arguments: --tap, seed 1, a 1-thread phase of %u ops, then\n"
-		"a 2-thread phase of %u ops per thread (make check).\n", prog,
+		"a 2-thread phase of %u ops per thread (make check); with\n"
+		"iofd.fuzz_seconds=S [iofd.fuzz_seed=N|random] on the kernel command\n"
+		"line, S seconds with that seed (default random; make soak).\n", prog,
 		DEFAULT_OPS_ALONE, DEFAULT_OPS_SHARED);
 	exit(2);
 }
@@ -4968,8 +5016,7 @@ int main(int argc, char **argv)
 			print_usage(argv[0]);
 		i++;
 		if (!strcmp(a, "--seed"))
-			seed = strcmp(v, "random") ? strtoull(v, NULL, 0) :
-			       now_ns() ^ ((uint64_t)getpid() << 32);
+			seed = parse_seed(v);
 		else if (!strcmp(a, "--ops"))
 			ops = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--seconds"))
@@ -4995,6 +5042,16 @@ int main(int argc, char **argv)
 	}
 	if (threads_arg > MAX_THREADS)
 		print_usage(argv[0]);
+	if (argc == 1) {
+		char v[64];
+
+		if (cmdline_value("iofd.fuzz_seconds=", v, sizeof(v)))
+			secs = strtoull(v, NULL, 0);
+		if (cmdline_value("iofd.fuzz_seed=", v, sizeof(v)))
+			seed = parse_seed(v);
+		else if (secs)
+			seed = parse_seed("random");
+	}
 
 	pthread_rwlockattr_init(&ra);
 	/* Writers (reopen) must not starve behind a stream of ioctls */

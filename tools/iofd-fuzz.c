@@ -3933,9 +3933,22 @@ static int post(struct thr *t, struct oprec *r, struct oprec *fol)
 		uint64_t dpos = m->dst_iova, piece, src_last;
 		struct mapping *src;
 		unsigned int i;
+		bool unsure;
 
 		if (!m->length)
 			break;
+		/*
+		 * A source we are unsure of (an UNMAP that failed part way,
+		 * e.g. EFAULT writing its answer) makes the copy unsure too.
+		 */
+		o = pool_find(m->src_ioas_id);
+		unsure = !o || (o->flags & OF_UNCERTAIN);
+		if (unsure) {
+			o = pool_find(m->dst_ioas_id);
+			if (o)
+				o->flags |= OF_UNCERTAIN;
+			P.refs_unknown = true;
+		}
 		for (;;) {
 			src = NULL;
 			for (i = 0; i < P.nmaps; i++)
@@ -3954,7 +3967,7 @@ static int post(struct thr *t, struct oprec *r, struct oprec *fol)
 					   0 };
 			map_add(m->dst_ioas_id, dpos, piece, u.buf, u.off,
 				src->group);
-			if (t->oracles && nf < 2)
+			if (t->oracles && nf < 2 && !unsure)
 				nf += o_maps_of_ioas(t, &fol[nf], 2 - nf,
 						     m->dst_ioas_id, dpos, piece,
 						     u.buf, u.off);

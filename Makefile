@@ -75,13 +75,15 @@ check: deps
 check-debug: deps
 	@bash scripts/check-debug.sh
 
-# soak / soak-debug: iofd_stress and iofd-fuzz for SOAK_SECONDS each (600).
+# soak / soak-debug: iofd_stress and iofd-fuzz for SOAK_SECONDS each (600),
+# the fuzzer with SOAK_SEED (default: random, printed in the log).
 SOAK_SECONDS ?= 600
+SOAK_SEED ?=
 soak: deps
-	@bash scripts/soak.sh --seconds $(SOAK_SECONDS)
+	@bash scripts/soak.sh --seconds $(SOAK_SECONDS) $(if $(SOAK_SEED),--seed $(SOAK_SEED))
 
 soak-debug: deps
-	@bash scripts/soak.sh --debug --seconds $(SOAK_SECONDS)
+	@bash scripts/soak.sh --debug --seconds $(SOAK_SECONDS) $(if $(SOAK_SEED),--seed $(SOAK_SEED))
 
 # demo: the VMM's output (guest ttyS1) is streamed live; afterwards the same
 # splat/taint/rmmod checks as `make check` give the verdict.

@@ -31,8 +31,36 @@ void iofd_driver_unregister(struct iofd_driver *driver)
 	mutex_lock(&iofd_drivers_lock);
 	list_del(&driver->node);
 	mutex_unlock(&iofd_drivers_lock);
+	/* Real devices it still controls go back to it, then to the kernel */
+	iofd_pci_release_driver(driver);
 }
 EXPORT_SYMBOL_GPL(iofd_driver_unregister);
+
+/*
+ * The first registered driver whose probe_device() takes @dev, with a
+ * reference on its module that the caller keeps while the device is bound
+ * and gives back with module_put(); ERR_PTR(-ENODEV) when none does.
+ */
+struct iofd_device *iofd_driver_probe_device(struct device *dev)
+{
+	struct iofd_device *idevice = ERR_PTR(-ENODEV);
+	struct iofd_driver *driver;
+
+	mutex_lock(&iofd_drivers_lock);
+	list_for_each_entry(driver, &iofd_drivers, node) {
+		if (!driver->ops->probe_device ||
+		    !try_module_get(driver->owner))
+			continue;
+		idevice = driver->ops->probe_device(dev);
+		if (!IS_ERR(idevice))
+			break;
+		module_put(driver->owner);
+		if (PTR_ERR(idevice) != -ENODEV)
+			break;
+	}
+	mutex_unlock(&iofd_drivers_lock);
+	return idevice;
+}
 
 /*
  * @strict, as upstream's iommu_copy_struct_from_user(): more bytes than the

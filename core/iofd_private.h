@@ -399,4 +399,12 @@ void iofd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
 int iofd_fail_init(void);
 void iofd_fail_exit(void);
 
+/* driver.c */
+struct iofd_device *iofd_driver_probe_device(struct device *dev);
+
+/* pci.c */
+int iofd_pci_init(void);
+void iofd_pci_exit(void);
+void iofd_pci_release_driver(const struct iofd_driver *driver);
+
 #endif

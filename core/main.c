@@ -519,17 +519,25 @@ static int __init iofd_init(void)
 	if (rc)
 		return rc;
 	rc = misc_register(&iofd_misc);
-	if (rc) {
-		iofd_fail_exit();
-		return rc;
-	}
+	if (rc)
+		goto out_fail;
+	rc = iofd_pci_init();
+	if (rc)
+		goto out_misc;
 	pr_info("/dev/iommu ready (iommufd uAPI, commands 0x%x-0x%x)\n",
 		IOMMUFD_CMD_BASE, IOMMUFD_CMD_HW_QUEUE_ALLOC);
 	return 0;
+
+out_misc:
+	misc_deregister(&iofd_misc);
+out_fail:
+	iofd_fail_exit();
+	return rc;
 }
 
 static void __exit iofd_exit(void)
 {
+	iofd_pci_exit();
 	misc_deregister(&iofd_misc);
 	iofd_fail_exit();
 }

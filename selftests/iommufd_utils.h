@@ -96,7 +96,7 @@ static inline __maybe_unused unsigned long iofd_read_ulong(const char *path, uns
 	if (n <= 0)
 		return dflt;
 	buf[n] = 0;
-	return strtoul(buf, NULL, 10);
+	return strtoul(buf, NULL, 0);	/* sysfs IDs are "0x..." */
 }
 
 /* mmap @length bytes aligned to @align (a power of two) */

@@ -21,6 +21,7 @@
 #define pr_fmt(fmt) "iofd_mock: " fmt
 
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/idr.h>
 #include <linux/bits.h>
@@ -323,7 +324,44 @@ static int mock_hw_info(struct iofd_device *dev, void *data, size_t len,
 	return sizeof(info);
 }
 
+/*
+ * claim_pci=VVVV:DDDD makes the mock IOMMU "translate" PCI devices with
+ * that vendor:device ID when bound through iofd-pci, so the binding path
+ * can be tested without a hardware driver.  Nothing translates their real
+ * DMA: the test leaves bus mastering off.  Empty (default): no claim.
+ */
+static char mock_claim_pci[16];
+module_param_string(claim_pci, mock_claim_pci, sizeof(mock_claim_pci), 0644);
+MODULE_PARM_DESC(claim_pci,
+		 "vendor:device (hex) of PCI devices the mock IOMMU takes through iofd-pci (test only)");
+
+static struct iofd_device *mock_probe_device(struct device *dev)
+{
+	unsigned int vendor, device;
+	struct mock_dev *mdev;
+	struct pci_dev *pdev;
+
+	if (!dev_is_pci(dev) ||
+	    sscanf(mock_claim_pci, "%x:%x", &vendor, &device) != 2)
+		return ERR_PTR(-ENODEV);
+	pdev = to_pci_dev(dev);
+	if (pdev->vendor != vendor || pdev->device != device)
+		return ERR_PTR(-ENODEV);
+	mdev = mock_dev_create(MOCK_FLAGS_DEVICE_PASID);
+	if (IS_ERR(mdev))
+		return ERR_CAST(mdev);
+	mdev->dev.dev = dev;
+	return &mdev->dev;
+}
+
+static void mock_release_device(struct iofd_device *idevice)
+{
+	mock_dev_destroy(to_mock_dev(idevice));
+}
+
 static const struct iofd_driver_ops mock_driver_ops = {
+	.probe_device = mock_probe_device,
+	.release_device = mock_release_device,
 	.domain_alloc_paging = mock_domain_alloc_paging,
 	.attach_dev = mock_attach_dev,
 	.block_dev = mock_block_dev,

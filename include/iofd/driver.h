@@ -21,6 +21,7 @@
 #include <linux/list.h>
 #include <linux/module.h>
 
+struct device;
 struct iofd_device;
 struct iofd_domain;
 struct iofd_viommu;
@@ -168,6 +169,15 @@ struct iofd_domain {
  * @viommu_init: set up @viommu (allocated by the core with viommu_size())
  *	over the nest parent @viommu->parent: take a VMID / domain ID, set
  *	@viommu->ops.  @data is NULL when userspace gave none.
+ * @probe_device: optional.  Take control of a real device's DMA (a PCI
+ *	device bound to iofd-pci, at its first BIND_IOMMUFD): return the
+ *	driver's struct iofd_device with the device's DMA blocked, or
+ *	ERR_PTR(-ENODEV) when this driver's IOMMU does not translate @dev.
+ *	Called with a reference on the driver's module held.
+ * @release_device: give back a device from probe_device(), nothing
+ *	attached and bus mastering off: the device returns to what it had
+ *	before (e.g. pass-through).  Called when the PCI device leaves
+ *	iofd-pci or the driver unregisters.
  */
 struct iofd_driver_ops {
 	struct iofd_domain *(*domain_alloc_paging)(struct iofd_device *dev,
@@ -183,6 +193,8 @@ struct iofd_driver_ops {
 	size_t (*viommu_size)(struct iofd_device *dev, u32 type);
 	int (*viommu_init)(struct iofd_viommu *viommu, struct iofd_device *dev,
 			   const struct iofd_user_data *data);
+	struct iofd_device *(*probe_device)(struct device *dev);
+	void (*release_device)(struct iofd_device *idevice);
 };
 
 /**

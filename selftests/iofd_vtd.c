@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iofd_vtd end to end, with real DMA: the edu device bound through
+ * iofd-pci, its DMA translated by our VT-d tables in the emulated unit.
+ *
+ * Which checks are real DMA and which are table walks:
+ *  - real DMA (edu copies through the emulated VT-d): dma_both_ways,
+ *    unmap_blocks_dma, blocked_until_attached, replace_switches_dma,
+ *    passthrough_when_unmanaged;
+ *  - the reference walker (debugfs translate) on the live tables, compared
+ *    with /proc/self/pagemap and with what the DMA did: walker_agrees.
+ * A fault is seen in the unit's fault records (debugfs faults/last_fault),
+ * never from edu: a blocked read just gives the device zeros.
+ * Read ../shared/EMULATORS.md: edu masks addresses to 28 bits and a
+ * transfer may not end at 0x41000, so IOVAs stay below 256 MiB and
+ * transfers at 4095 bytes.
+ */
+#include "iofd_pci_utils.h"
+
+#define VTD_DEBUGFS "/sys/kernel/debug/iofd_vtd/dmar0"
+#define MOCK_PARAMS "/sys/module/iofd_mock/parameters"
+#define XFER 4000
+#define IOVA_A 0x100000ULL
+
+static long vtd_faults(void)
+{
+	return (long)iofd_read_ulong(VTD_DEBUGFS "/faults", (unsigned long)-1);
+}
+
+/* The last fault record as "sid=... reason=... type=..." into @buf */
+static void vtd_last_fault(char *buf, size_t len)
+{
+	int fd = open(VTD_DEBUGFS "/last_fault", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	buf[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Ask the reference walker; 0 and the result line, or -1 */
+static int vtd_translate(__u16 rid, __u64 iova, bool is_write, char *out,
+			 size_t len)
+{
+	char q[64];
+	ssize_t n;
+	int fd;
+
+	fd = open(VTD_DEBUGFS "/translate", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	snprintf(q, sizeof(q), "%x %llx - %c", rid, (unsigned long long)iova,
+		 is_write ? 'w' : 'r');
+	if (write(fd, q, strlen(q)) != (ssize_t)strlen(q)) {
+		close(fd);
+		return -1;
+	}
+	n = read(fd, out, len - 1);	/* a fresh open: from the start */
+	close(fd);
+	if (n <= 0)
+		return -1;
+	out[n] = 0;
+	return 0;
+}
+
+FIXTURE(vtd)
+{
+	char bdf[32];
+	char orig_driver[64];
+	char cdev[64];
+	__u16 rid;
+	int fd;
+	int devfd;
+	__u32 devid;
+	__u32 ioas_id;
+	__u8 *bar;
+	__u8 *buf;	/* 4 pages */
+};
+
+FIXTURE_SETUP(vtd)
+{
+	unsigned int bus, dev, fn;
+	int n;
+
+	self->fd = -1;
+	self->devfd = -1;
+	self->bdf[0] = 0;
+	if (access(VTD_DEBUGFS, R_OK))
+		SKIP(return, "iofd_vtd is not loaded (no VT-d unit taken)");
+	if (!iofd_pci_find(EDU_VENDOR, EDU_DEVICE, self->bdf,
+			   sizeof(self->bdf)))
+		SKIP(return, "no edu device (1234:11e8) in this machine");
+	n = sscanf(self->bdf, "%*x:%x:%x.%x", &bus, &dev, &fn);
+	ASSERT_EQ(3, n);
+	self->rid = bus << 8 | dev << 3 | fn;
+	iofd_pci_driver(self->bdf, self->orig_driver,
+			sizeof(self->orig_driver));
+	/* The mock must not take edu: this is the VT-d driver's test */
+	if (!access(MOCK_PARAMS "/claim_pci", W_OK))
+		ASSERT_EQ(0, iofd_sysfs_write(MOCK_PARAMS, "claim_pci", "\n"));
+	ASSERT_EQ(0, iofd_pci_rebind(self->bdf, "iofd-pci"));
+	ASSERT_TRUE(iofd_pci_cdev(self->bdf, self->cdev, sizeof(self->cdev)));
+	self->devfd = open(self->cdev, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->devfd);
+	self->fd = open(IOFD_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, _test_pci_bind(self->devfd, self->fd, &self->devid));
+	test_ioctl_ioas_alloc(&self->ioas_id);
+	self->bar = edu_map(self->bdf);
+	ASSERT_NE(NULL, self->bar);
+	ASSERT_EQ(0, iofd_pci_master(self->bdf, true));
+	self->buf = mmap(NULL, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+}
+
+FIXTURE_TEARDOWN(vtd)
+{
+	if (self->bdf[0])
+		iofd_pci_master(self->bdf, false);
+	if (self->devfd >= 0)
+		close(self->devfd);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (!self->bdf[0])
+		return;
+	EXPECT_EQ(0, iofd_pci_rebind(self->bdf, ""));
+	if (self->orig_driver[0] && strcmp(self->orig_driver, "iofd-pci"))
+		iofd_pci_rebind(self->bdf, self->orig_driver);
+}
+
+static void fill(__u8 *p, size_t len, __u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (__u8)(seed + i * 7);
+}
+
+TEST_F(vtd, hw_info)
+{
+	struct iommu_hw_info_vtd info = {};
+	struct iommu_hw_info out;
+
+	ASSERT_EQ(0, _test_cmd_get_hw_info(self->fd, self->devid, &info,
+					   sizeof(info), &out));
+	EXPECT_EQ(IOMMU_HW_INFO_TYPE_INTEL_VTD, out.out_data_type);
+	EXPECT_EQ(sizeof(info), out.data_len);
+	/* Scalable mode (ECAP bit 43) and queued invalidation (bit 1) */
+	EXPECT_TRUE(info.ecap_reg & (1ULL << 43));
+	EXPECT_TRUE(info.ecap_reg & (1ULL << 1));
+	/* SAGAW (CAP bits 12:8) has at least one width */
+	EXPECT_NE(0, (info.cap_reg >> 8) & 0x1f);
+}
+
+/* edu copies RAM -> device -> RAM through the mapping: bytes compared */
+TEST_F(vtd, dma_both_ways)
+{
+	__u32 pt_id = self->ioas_id;
+	__u8 back[XFER];
+
+	fill(self->buf, 4 * PAGE_SIZE, 3);
+	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	/* Page 0 (offset 123) into the device, then out to page 2 */
+	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A + 123, 0, XFER));
+	memcpy(back, self->buf + 123, XFER);
+	memset(self->buf + 2 * PAGE_SIZE, 0, PAGE_SIZE);
+	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 2 * PAGE_SIZE + 5, 0,
+			     XFER));
+	EXPECT_EQ(0, memcmp(back, self->buf + 2 * PAGE_SIZE + 5, XFER));
+	/* Nothing around it was written */
+	EXPECT_EQ(0, self->buf[2 * PAGE_SIZE + 4]);
+	EXPECT_EQ(0, self->buf[2 * PAGE_SIZE + 5 + XFER]);
+}
+
+/*
+ * The reference walker on the live tables agrees with the kernel's page
+ * tables (pagemap) for every page of the mapping, and a DMA through the
+ * address it names lands where it says.
+ */
+TEST_F(vtd, walker_agrees)
+{
+	__u32 pt_id = self->ioas_id;
+	char res[160], want[64];
+	int i;
+
+	fill(self->buf, 4 * PAGE_SIZE, 9);
+	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	for (i = 0; i < 4; i++) {
+		__u64 pa = iofd_virt_to_phys(self->buf + i * PAGE_SIZE + 0x10);
+
+		ASSERT_NE(0, pa);
+		ASSERT_EQ(0, vtd_translate(self->rid, IOVA_A + i * PAGE_SIZE +
+					   0x10, true, res, sizeof(res)));
+		snprintf(want, sizeof(want), "fault=0x0 pa=0x%llx size=0x1000 r=1 w=1 pgtt=2",
+			 (unsigned long long)pa);
+		EXPECT_EQ(0, strncmp(res, want, strlen(want)))
+			TH_LOG("walker: %s want: %s", res, want);
+	}
+	/* Not mapped: the walker says fault 0x6 for a read */
+	ASSERT_EQ(0, vtd_translate(self->rid, IOVA_A + 4 * PAGE_SIZE, false,
+				   res, sizeof(res)));
+	EXPECT_EQ(0, strncmp(res, "fault=0x6 ", 10)) TH_LOG("%s", res);
+	/* The DMA reads the bytes at the address the walker named */
+	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A + PAGE_SIZE, 0, 64));
+	memset(self->buf + 3 * PAGE_SIZE, 0, 64);
+	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 3 * PAGE_SIZE, 0, 64));
+	EXPECT_EQ(0, memcmp(self->buf + PAGE_SIZE, self->buf + 3 * PAGE_SIZE,
+			    64));
+}
+
+/*
+ * After an unmap the translation the unit used (and cached) is gone: the
+ * device's write is blocked, memory untouched, and the unit records a
+ * write fault for edu at that page.
+ */
+TEST_F(vtd, unmap_blocks_dma)
+{
+	__u32 pt_id = self->ioas_id;
+	char last[160], want[96];
+	long before;
+
+	fill(self->buf, 4 * PAGE_SIZE, 1);
+	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	/* Use the translation first, so that the unit caches it */
+	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + PAGE_SIZE, 0, XFER));
+	test_ioctl_ioas_unmap(IOVA_A, 4 * PAGE_SIZE);
+	memset(self->buf, 0x5a, 4 * PAGE_SIZE);
+	before = vtd_faults();
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + PAGE_SIZE, 0, XFER));
+	EXPECT_EQ(0x5a, self->buf[PAGE_SIZE]);
+	EXPECT_EQ(0x5a, self->buf[PAGE_SIZE + XFER - 1]);
+	EXPECT_LT(before, vtd_faults());
+	vtd_last_fault(last, sizeof(last));
+	snprintf(want, sizeof(want), "sid=0x%04x pasid=0x0 addr=0x%llx reason=0x5 type=write",
+		 self->rid, IOVA_A + PAGE_SIZE);
+	EXPECT_EQ(0, strncmp(last, want, strlen(want)))
+		TH_LOG("last fault: %s want: %s", last, want);
+}
+
+/* Bound but not attached: blocked (the RID's PASID entry not present) */
+TEST_F(vtd, blocked_until_attached)
+{
+	char last[160];
+	long before = vtd_faults();
+
+	memset(self->buf, 0x33, PAGE_SIZE);
+	test_ioctl_ioas_map_fixed(self->buf, PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A, 0, 16));
+	EXPECT_EQ(0x33, self->buf[0]);
+	EXPECT_LT(before, vtd_faults());
+	vtd_last_fault(last, sizeof(last));
+	EXPECT_NE(NULL, strstr(last, "reason=0x58")) TH_LOG("%s", last);
+}
+
+/*
+ * Two IOASes map the same IOVA to different buffers; replacing the HWPT
+ * moves the device's DMA from one to the other, and the old translation
+ * (cached by the first DMA) is not used anymore.
+ */
+TEST_F(vtd, replace_switches_dma)
+{
+	__u32 ioas2, pt_id = self->ioas_id, hwpt1;
+	__u8 *other;
+
+	other = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, other);
+	memset(self->buf, 0x44, PAGE_SIZE);
+	memset(self->buf, 0x11, 64);
+	memset(other, 0x22, PAGE_SIZE);
+	test_ioctl_ioas_alloc(&ioas2);
+	test_ioctl_ioas_map_fixed(self->buf, PAGE_SIZE, IOVA_A);
+	test_ioctl_ioas_map_fixed_id(ioas2, other, PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	hwpt1 = pt_id;
+	/* Read the 0x11 bytes into the device through the first IOAS */
+	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A, 0, 64));
+	pt_id = ioas2;
+	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	EXPECT_NE(hwpt1, pt_id);
+	/* Write them out: they land in the second buffer only */
+	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 64, 0, 64));
+	EXPECT_EQ(0x11, other[64]);
+	EXPECT_EQ(0x11, other[127]);
+	EXPECT_EQ(0x44, self->buf[64]);
+	/* And reads come from the second buffer */
+	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A + 256, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 128, 0, 64));
+	EXPECT_EQ(0x22, other[128]);
+	EXPECT_EQ(0x44, self->buf[128]);
+	munmap(other, PAGE_SIZE);
+}
+
+/*
+ * A device nobody manages is in pass-through: edu, given back by closing
+ * the device and leaving iofd-pci, reaches RAM at physical addresses.
+ * edu only drives 28 address bits: find a page below 256 MiB.
+ */
+TEST_F(vtd, passthrough_when_unmanaged)
+{
+	const size_t len = 64 << 20;
+	__u8 *big, *page = NULL;
+	__u64 pa = 0;
+	size_t off;
+
+	close(self->devfd);
+	self->devfd = -1;
+	ASSERT_EQ(0, iofd_pci_rebind(self->bdf, ""));
+	big = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, big);
+	for (off = 0; off < len; off += PAGE_SIZE) {
+		pa = iofd_virt_to_phys(big + off);
+		if (pa && pa + PAGE_SIZE <= (1ULL << 28)) {
+			page = big + off;
+			break;
+		}
+	}
+	if (!page) {
+		munmap(big, len);
+		SKIP(return, "no page below 256 MiB for edu's 28-bit DMA");
+	}
+	self->bar = edu_map(self->bdf);
+	ASSERT_NE(NULL, self->bar);
+	ASSERT_EQ(0, iofd_pci_master(self->bdf, true));
+	fill(page, 256, 77);
+	ASSERT_EQ(0, edu_dma(self->bar, false, pa, 0, 128));
+	ASSERT_EQ(0, edu_dma(self->bar, true, pa + 128, 0, 128));
+	EXPECT_EQ(0, memcmp(page, page + 128, 128));
+	iofd_pci_master(self->bdf, false);
+	munmap(big, len);
+}
+
+TEST_HARNESS_MAIN

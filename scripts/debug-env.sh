@@ -57,6 +57,15 @@ echo 'obj-m += kunit/' >>"$tree/Kbuild"
 # Per-binary timeout: KASAN under TCG runs the suites ~25 times slower.
 export KDIR=$kdir IOFD_KERNEL=$image IOFD_KRELEASE=$release
 export IOFD_GUEST_MODROOT=$modroot
-export IOFD_MODULES="$tree/core/iofd.ko $tree/drivers/mock/iofd_mock.ko $tree/kunit/iofd_kunit.ko"
+# The core, the mock, every hardware driver (as make check loads them;
+# named from their Kbuild, they are built later), then the KUnit module.
+IOFD_MODULES="$tree/core/iofd.ko $tree/drivers/mock/iofd_mock.ko"
+for kb in "$tree"/drivers/*/Kbuild; do
+	[[ $kb == */drivers/mock/Kbuild ]] && continue
+	for m in $(sed -n 's/^obj-m += \([a-z0-9_]*\)\.o$/\1/p' "$kb"); do
+		IOFD_MODULES+=" ${kb%/Kbuild}/$m.ko"
+	done
+done
+export IOFD_MODULES+=" $tree/kunit/iofd_kunit.ko"
 export IOFD_TEST_TIMEOUT=${IOFD_TEST_TIMEOUT:-2400}
 export IOFD_GUEST_TIMEOUT=${IOFD_GUEST_TIMEOUT:-5400}

@@ -277,8 +277,12 @@ size_t vtd_pgtable_unmap(struct vtd_pgtable *pt, u64 iova, size_t pgsize,
 	return vtd_unmap_level(pt, pt->top, pt->levels, iova, last, freelist);
 }
 
-/* What @iova translates to, or 0 when it is not mapped */
-phys_addr_t vtd_pgtable_iova_to_phys(struct vtd_pgtable *pt, u64 iova)
+/*
+ * What @iova translates to and whether writes are allowed (@writable may
+ * be NULL), or 0 when it is not mapped
+ */
+phys_addr_t vtd_pgtable_lookup(struct vtd_pgtable *pt, u64 iova,
+			       bool *writable)
 {
 	unsigned int level = pt->levels;
 	u64 *table = pt->top;
@@ -291,8 +295,17 @@ phys_addr_t vtd_pgtable_iova_to_phys(struct vtd_pgtable *pt, u64 iova)
 
 		if (!vtd_entry_present(pte))
 			return 0;
-		if (vtd_entry_leaf(pte, level))
+		if (vtd_entry_leaf(pte, level)) {
+			if (writable)
+				*writable = pte & VTD_SL_W;
 			return (pte & VTD_SL_ADDR & ~mask) | (iova & mask);
+		}
 		table = vtd_entry_table(pte);
 	}
+}
+
+/* What @iova translates to, or 0 when it is not mapped */
+phys_addr_t vtd_pgtable_iova_to_phys(struct vtd_pgtable *pt, u64 iova)
+{
+	return vtd_pgtable_lookup(pt, iova, NULL);
 }

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shadow nesting: compose a guest first-level table with the nest parent.
+ *
+ * The guest's entries are untrusted.  Every table and page is reached
+ * through the parent's mappings (src->gpa_to_hpa), so a pointer outside
+ * them is counted and skipped, never read.  The walk descends one level
+ * per table, whatever the entries point at (a table that points at itself
+ * is just read again one level lower), so it ends after at most
+ * fl_levels levels; the work per call is bounded by the range and by
+ * VTD_SHADOW_MAX_PAGES.  Shadow entries are 4K: a guest 2M/1G leaf is
+ * split, because the parent's pages behind it need not be contiguous.
+ */
+#include <linux/errno.h>
+#include <linux/gfp.h>
+#include <linux/minmax.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+#include "vtd_hw.h"
+#include "vtd_shadow.h"
+
+struct vtd_shadow_walk {
+	struct vtd_pgtable *shadow;
+	const struct vtd_shadow_src *src;
+	struct vtd_shadow_stats *st;
+	u64 start;
+	u64 last;
+	u64 shadow_last;
+	u64 max_pages;
+};
+
+/* Map the guest leaf's pages that fall in [start, last] */
+static int vtd_shadow_leaf(struct vtd_shadow_walk *w, u64 block, u64 size,
+			   u64 out, bool writable)
+{
+	u64 first = max(block, w->start) & ~(u64)(SZ_4K - 1);
+	u64 end = min(block + size - 1, w->last);
+	u64 iova;
+
+	for (iova = first; iova <= end && iova >= first; iova += SZ_4K) {
+		u64 gpa = out + (iova - block), hpa;
+		bool pw = false;
+		size_t mapped;
+		int rc;
+
+		if (iova > w->shadow_last) {
+			w->st->beyond++;
+			break;
+		}
+		if (w->st->mapped >= w->max_pages) {
+			w->st->truncated = true;
+			return 0;
+		}
+		hpa = w->src->gpa_to_hpa(w->src->ctx, gpa, &pw);
+		if (!hpa) {
+			w->st->unreachable++;
+			continue;
+		}
+		rc = vtd_pgtable_map(w->shadow, iova, hpa & ~(u64)(SZ_4K - 1),
+				     SZ_4K, 1, true, writable && pw,
+				     GFP_KERNEL_ACCOUNT, &mapped);
+		if (rc)
+			return rc;
+		w->st->mapped++;
+	}
+	return 0;
+}
+
+static int vtd_shadow_table(struct vtd_shadow_walk *w, u64 table_gpa,
+			    unsigned int level, u64 base, bool writable)
+{
+	unsigned int shift = vtd_level_shift(level);
+	u64 span_last = base + (1ULL << (shift + 9)) - 1;
+	unsigned int i, first, end;
+	bool pw;
+	u64 hpa;
+	int rc;
+
+	/* Nothing under this table fits the shadow: do not even read it */
+	if (base > w->shadow_last) {
+		w->st->beyond++;
+		return 0;
+	}
+	hpa = w->src->gpa_to_hpa(w->src->ctx, table_gpa & VTD_FL_ADDR, &pw);
+	if (!hpa) {
+		w->st->unreachable++;
+		return 0;
+	}
+	w->st->tables++;
+	first = vtd_level_index(max(base, w->start), level);
+	end = vtd_level_index(min(span_last, w->last), level);
+	for (i = first; i <= end && !w->st->truncated; i++) {
+		u64 block = base + ((u64)i << shift), pte;
+		bool leaf, ww;
+
+		if (w->src->read_hpa(w->src->ctx,
+				     (hpa & ~(u64)(SZ_4K - 1)) + 8 * i, &pte,
+				     sizeof(pte))) {
+			w->st->unreachable++;
+			continue;
+		}
+		if (!(pte & VTD_FL_P))
+			continue;
+		ww = writable && (pte & VTD_FL_RW);
+		leaf = level == 1;
+		/* Bit 7 is PS above level 1 (PAT in a 4K leaf) */
+		if (level > 1 && (pte & VTD_FL_PS)) {
+			if (level != 2 && !(level == 3 && w->src->fl1gp)) {
+				w->st->bad++;
+				continue;
+			}
+			leaf = true;
+		}
+		if (leaf)
+			rc = vtd_shadow_leaf(w, block, 1ULL << shift,
+					     pte & VTD_FL_ADDR &
+					     ~((1ULL << shift) - 1), ww);
+		else
+			rc = vtd_shadow_table(w, pte & VTD_FL_ADDR, level - 1,
+					      block, ww);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Make @shadow's [@start, @last] what the guest's table and the parent say
+ * now: drop the old entries of the range, walk the guest table over it.
+ * Freed shadow table pages go to @freelist (free them after the IOTLB
+ * invalidation).  0, or -ENOMEM with the range partly filled.
+ */
+int vtd_shadow_sync(struct vtd_pgtable *shadow,
+		    const struct vtd_shadow_src *src, u64 start, u64 last,
+		    struct list_head *freelist, struct vtd_shadow_stats *st)
+{
+	struct vtd_shadow_walk w = {
+		.shadow = shadow, .src = src, .st = st,
+		.start = start & ~(u64)(SZ_4K - 1),
+		.last = last | (SZ_4K - 1),
+		.shadow_last = vtd_pgtable_last(shadow),
+		.max_pages = src->max_pages ?: VTD_SHADOW_MAX_PAGES,
+	};
+	u64 top_last;
+
+	memset(st, 0, sizeof(*st));
+	if (start > last || (src->fl_levels != 4 && src->fl_levels != 5))
+		return -EINVAL;
+	if (w.start <= w.shadow_last)
+		vtd_pgtable_unmap(shadow, w.start, SZ_4K,
+				  (min(w.last, w.shadow_last) - w.start + 1) /
+				  SZ_4K, freelist);
+	top_last = (1ULL << vtd_level_shift(src->fl_levels + 1)) - 1;
+	if (w.start > top_last)
+		return 0;
+	w.last = min(w.last, top_last);
+	return vtd_shadow_table(&w, src->flptr, src->fl_levels, 0, true);
+}

@@ -38,9 +38,9 @@ if ((debug)); then
 	# shellcheck source=scripts/debug-env.sh
 	. "$S/debug-env.sh"
 	root=$tree
-else
-	make -s -C "$root" modules >/dev/null
 fi
+# Against $KDIR: the debug kernel's build (debug-env.sh) or Debian's
+make -s -C "$root" modules >/dev/null
 make -s -C "$root/selftests" >/dev/null
 make -s -C "$root/tools" >/dev/null
 

@@ -469,7 +469,7 @@ int iofd_get_hw_info_ioctl(struct iofd_ucmd *ucmd)
 	cmd->data_len = len;
 	cmd->out_data_type = type;
 	cmd->out_max_pasid_log2 = idev->dev->max_pasid_log2;
-	cmd->out_capabilities = 0;
+	cmd->out_capabilities = idev->dev->capabilities;
 	rc = iofd_ucmd_respond(ucmd, sizeof(*cmd));
 out_free:
 	kfree(data);

@@ -6,7 +6,9 @@
  * Which checks are real DMA and which are table walks:
  *  - real DMA (edu copies through the emulated VT-d): dma_both_ways,
  *    unmap_blocks_dma, blocked_until_attached, replace_switches_dma,
- *    passthrough_when_unmanaged;
+ *    passthrough_when_unmanaged, and the nested tests in shadow mode
+ *    (nested_shadow_dma: a guest first-level table built here, in memory
+ *    the nest parent maps; QEMU 7.2 cannot nest, so the driver shadows);
  *  - the reference walker (debugfs translate) on the live tables, compared
  *    with /proc/self/pagemap and with what the DMA did: walker_agrees.
  * A fault is seen in the unit's fault records (debugfs faults/last_fault),
@@ -16,6 +18,7 @@
  * transfers at 4095 bytes.
  */
 #include "iofd_pci_utils.h"
+#include "iofd_nest_utils.h"
 
 #define VTD_DEBUGFS "/sys/kernel/debug/iofd_vtd/dmar0"
 #define MOCK_PARAMS "/sys/module/iofd_mock/parameters"
@@ -335,6 +338,198 @@ TEST_F(vtd, passthrough_when_unmanaged)
 	EXPECT_EQ(0, memcmp(page, page + 128, 128));
 	iofd_pci_master(self->bdf, false);
 	munmap(big, len);
+}
+
+/* ---- nesting (shadow mode on QEMU 7.2) ---- */
+
+#define GPA_TABLES 0x200000ULL	/* L4, L3, L2, L1 */
+#define GPA_DATA 0x300000ULL	/* four data pages */
+#define FL_RW 0x27ULL		/* P | RW | US | A */
+#define FL_RO 0x25ULL		/* P | US | A */
+
+static int nested_alloc(int fd, __u32 dev, __u32 parent, __u64 flags,
+			__u64 pgtbl, __u32 aw, __u32 *id)
+{
+	struct iommu_hwpt_vtd_s1 s1 = {
+		.flags = flags, .pgtbl_addr = pgtbl, .addr_width = aw,
+	};
+
+	return _test_cmd_hwpt_alloc(fd, dev, parent, 0, id,
+				    IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1),
+				    0);
+}
+
+static int s1_invalidate(int fd, __u32 id, __u64 addr, __u64 npages,
+			 __u32 flags, __u32 *num)
+{
+	struct iommu_hwpt_vtd_s1_invalidate inv = {
+		.addr = addr, .npages = npages, .flags = flags,
+	};
+
+	*num = 1;
+	return _test_cmd_hwpt_invalidate(fd, id, &inv,
+					 IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+					 sizeof(inv), num);
+}
+
+/*
+ * Guest memory: 8 pages; 0-3 are the guest's first-level tables at GPA
+ * 0x200000, 4-7 data pages at GPA 0x300000, two IOAS areas of a nest
+ * parent.  The guest maps IOVA 0x5000 -> data 0, 0x6000 -> data 1
+ * read-only, 0x7000 -> data 2.
+ */
+TEST_F(vtd, nested_shadow_dma)
+{
+	__u64 *l4, *l3, *l2, *l1;
+	__u32 parent, nested, num, pt_id;
+	struct iommu_hw_info out;
+	struct iommu_hw_info_vtd info;
+	char res[160], want[96];
+	__u8 *mem, *data;
+	long before;
+
+	ASSERT_EQ(0, _test_cmd_get_hw_info(self->fd, self->devid, &info,
+					   sizeof(info), &out));
+	if (!(out.out_capabilities & IOMMU_HW_CAP_IOFD_SHADOW_NESTING))
+		SKIP(return, "the unit nests in hardware: not this test");
+	mem = mmap(NULL, 8 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 0, 8 * PAGE_SIZE);
+	l4 = (__u64 *)mem;
+	l3 = (__u64 *)(mem + PAGE_SIZE);
+	l2 = (__u64 *)(mem + 2 * PAGE_SIZE);
+	l1 = (__u64 *)(mem + 3 * PAGE_SIZE);
+	data = mem + 4 * PAGE_SIZE;
+	l4[0] = (GPA_TABLES + 0x1000) | FL_RW;
+	l3[0] = (GPA_TABLES + 0x2000) | FL_RW;
+	l2[0] = (GPA_TABLES + 0x3000) | FL_RW;
+	l1[5] = GPA_DATA | FL_RW;
+	l1[6] = (GPA_DATA + 0x1000) | FL_RO;
+	l1[7] = (GPA_DATA + 0x2000) | FL_RW;
+	test_ioctl_ioas_map_fixed(mem, 4 * PAGE_SIZE, GPA_TABLES);
+	test_ioctl_ioas_map_fixed(data, 4 * PAGE_SIZE, GPA_DATA);
+	test_cmd_hwpt_alloc(self->devid, self->ioas_id,
+			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
+	ASSERT_EQ(0, nested_alloc(self->fd, self->devid, parent, 0,
+				  GPA_TABLES, 48, &nested));
+	pt_id = nested;
+	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	EXPECT_EQ(nested, pt_id);
+
+	/* DMA through the guest's table: data 0 -> device -> data 2 */
+	fill(data, PAGE_SIZE, 5);
+	ASSERT_EQ(0, edu_dma(self->bar, false, 0x5000 + 10, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000 + 20, 0, XFER));
+	EXPECT_EQ(0, memcmp(data + 10, data + 2 * PAGE_SIZE + 20, XFER));
+
+	/* The walker, on the live (shadow) tables, agrees with pagemap */
+	ASSERT_EQ(0, vtd_translate(self->rid, 0x5010, true, res, sizeof(res)));
+	snprintf(want, sizeof(want), "fault=0x0 pa=0x%llx size=0x1000 r=1 w=1 pgtt=2",
+		 (unsigned long long)iofd_virt_to_phys(data + 0x10));
+	EXPECT_EQ(0, strncmp(res, want, strlen(want)))
+		TH_LOG("walker: %s want: %s", res, want);
+
+	/* Guest read-only: the device's write is blocked, reason 0x5 */
+	before = vtd_faults();
+	memset(data + PAGE_SIZE, 0x66, PAGE_SIZE);
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x6000, 0, 64));
+	EXPECT_EQ(0x66, data[PAGE_SIZE]);
+	EXPECT_LT(before, vtd_faults());
+
+	/*
+	 * The guest points 0x5000 at data 3.  Until it invalidates, the
+	 * old translation stays (as a hardware IOTLB would keep it).
+	 */
+	l1[5] = (GPA_DATA + 0x3000) | FL_RW;
+	memset(data, 0, PAGE_SIZE);
+	memset(data + 3 * PAGE_SIZE, 0, PAGE_SIZE);
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x5000, 0, 64));
+	EXPECT_NE(0, data[0] | data[1] | data[2] | data[3]);
+	EXPECT_EQ(0, data[3 * PAGE_SIZE]);
+	ASSERT_EQ(0, s1_invalidate(self->fd, nested, 0x5000, 1, 0, &num));
+	EXPECT_EQ(1, num);
+	memset(data, 0, PAGE_SIZE);
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x5000, 0, 64));
+	EXPECT_EQ(0, data[0] | data[1] | data[2] | data[3]);
+	EXPECT_NE(0, data[3 * PAGE_SIZE] | data[3 * PAGE_SIZE + 1] |
+		     data[3 * PAGE_SIZE + 2] | data[3 * PAGE_SIZE + 3]);
+
+	/*
+	 * The parent unmaps the data pages: the shadow follows at once
+	 * (they are unpinned), the device's write is blocked.
+	 */
+	test_ioctl_ioas_unmap(GPA_DATA, 4 * PAGE_SIZE);
+	memset(data + 2 * PAGE_SIZE, 0x77, PAGE_SIZE);
+	before = vtd_faults();
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000, 0, 64));
+	EXPECT_EQ(0x77, data[2 * PAGE_SIZE]);
+	EXPECT_LT(before, vtd_faults());
+
+	ASSERT_EQ(0, _test_pci_detach(self->devfd, false, 0));
+	test_ioctl_destroy(nested);
+	test_ioctl_destroy(parent);
+	munmap(mem, 8 * PAGE_SIZE);
+}
+
+/* Upstream's rules for the guest's stage-1 description and invalidations */
+TEST_F(vtd, nested_errnos)
+{
+	__u32 parent, plain, nested, num;
+	struct iommu_hwpt_vtd_s1_invalidate inv[2] = {};
+
+	test_cmd_hwpt_alloc(self->devid, self->ioas_id,
+			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
+	test_cmd_hwpt_alloc(self->devid, self->ioas_id, 0, &plain);
+	/* Not a nest parent */
+	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->devid, plain, 0,
+					  GPA_TABLES, 48, &nested));
+	/* 39 bits is not a first-level width; 57 needs CAP.FL5LP */
+	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->devid, parent, 0,
+					  GPA_TABLES, 39, &nested));
+	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->devid, parent, 0,
+					  GPA_TABLES, 57, &nested));
+	/* EAFE needs ECAP.EAFS (QEMU has none); unknown flags */
+	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->devid, parent,
+					  IOMMU_VTD_S1_EAFE, GPA_TABLES, 48,
+					  &nested));
+	EXPECT_ERRNO(EOPNOTSUPP, nested_alloc(self->fd, self->devid, parent,
+					      1ULL << 5, GPA_TABLES, 48,
+					      &nested));
+	/* A table nobody maps is fine: the shadow is just empty */
+	ASSERT_EQ(0, nested_alloc(self->fd, self->devid, parent,
+				  IOMMU_VTD_S1_SRE | IOMMU_VTD_S1_WPE,
+				  0x7000000, 48, &nested));
+	/* The parent is in use by the nested HWPT */
+	EXPECT_ERRNO(EBUSY, _test_ioctl_destroy(self->fd, parent));
+
+	EXPECT_ERRNO(EOPNOTSUPP, s1_invalidate(self->fd, nested, 0, 1, 2,
+					       &num));
+	EXPECT_EQ(0, num);
+	EXPECT_ERRNO(EINVAL, s1_invalidate(self->fd, nested, 0x800, 1, 0,
+					   &num));
+	EXPECT_ERRNO(EINVAL, s1_invalidate(self->fd, nested, 0x1000,
+					   UINT64_MAX, 0, &num));
+	EXPECT_EQ(0, s1_invalidate(self->fd, nested, 0, UINT64_MAX,
+				   IOMMU_VTD_INV_FLAGS_LEAF, &num));
+	EXPECT_EQ(1, num);
+	/* Reserved must be 0; the second entry stops the array */
+	inv[1].__reserved = 1;
+	num = 2;
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     _test_cmd_hwpt_invalidate(self->fd, nested, inv,
+				IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+				sizeof(inv[0]), &num));
+	EXPECT_EQ(1, num);
+	/* Another type on a VT-d nested HWPT */
+	num = 1;
+	EXPECT_ERRNO(EINVAL,
+		     _test_cmd_hwpt_invalidate(self->fd, nested, inv,
+				IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
+				sizeof(inv[0]), &num));
+	test_ioctl_destroy(nested);
+	test_ioctl_destroy(plain);
+	test_ioctl_destroy(parent);
 }
 
 TEST_HARNESS_MAIN

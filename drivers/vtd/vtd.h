@@ -22,6 +22,8 @@
 #include <iofd/driver.h>
 #include "vtd_hw.h"
 #include "vtd_pgtable.h"
+#include "vtd_shadow.h"
+#include <linux/iommufd.h>
 
 #define VTD_QI_ORDER		0	/* one page: 128 descriptors of 256 bits */
 #define VTD_QI_ENTRIES		(PAGE_SIZE / sizeof(struct vtd_qi_desc))
@@ -107,7 +109,8 @@ struct vtd_unit {
  * @node: in @unit->devices
  * @pasid_dir: its PASID directory (PDTS 0: 128 entries)
  * @pasid_tables: PASID tables by directory index, NULL if none
- * @rid_domain: the domain of requests without PASID, NULL when blocked
+ * @rid_domain: the domain (paging or nested) of requests without PASID,
+ *	NULL when blocked
  * @name: for logs
  *
  * Entries and @rid_domain change under @unit->lock.
@@ -120,7 +123,7 @@ struct vtd_dev {
 	struct list_head node;
 	u64 *pasid_dir;
 	struct vtd_pasid_entry *pasid_tables[128];
-	struct vtd_domain *rid_domain;
+	struct iofd_domain *rid_domain;
 	char name[32];
 };
 
@@ -131,6 +134,10 @@ struct vtd_dev {
  * @did: its domain ID on @unit
  * @pt: the second-level table
  * @users: attached RIDs and PASIDs, under @unit->lock
+ * @nest_parent: nested domains may be built over it
+ * @nest_lock: held across changes of @pt while nested domains may read it
+ *	(shadow syncs walk @pt), and protects @nested
+ * @nested: struct vtd_nested.parent_node of the nested domains over it
  */
 struct vtd_domain {
 	struct iofd_domain domain;
@@ -138,6 +145,38 @@ struct vtd_domain {
 	u16 did;
 	struct vtd_pgtable pt;
 	unsigned int users;
+	bool nest_parent;
+	struct mutex nest_lock;
+	struct list_head nested;
+};
+
+/**
+ * struct vtd_nested - a guest first-level table over a nest parent
+ * @domain: what the core knows; first
+ * @parent: the nest parent (the core keeps it alive)
+ * @did: domain ID of the entries that use this domain
+ * @s1: the guest's description (IOMMU_HWPT_DATA_VTD_S1)
+ * @fl_levels: 4 or 5, from @s1.addr_width
+ * @shadow: shadow mode: the composed second-level table the unit walks
+ * @hw_nesting: the unit nests itself (ECAP.NEST + FLTS): PGTT nested,
+ *	@shadow unused
+ * @parent_node: in @parent->nested, under @parent->nest_lock
+ * @users: attached RIDs and PASIDs, under the unit lock
+ * @stats: what the last shadow sync did (debugfs), under nest_lock
+ * @syncs: shadow syncs done
+ */
+struct vtd_nested {
+	struct iofd_domain domain;
+	struct vtd_domain *parent;
+	u16 did;
+	struct iommu_hwpt_vtd_s1 s1;
+	unsigned int fl_levels;
+	struct vtd_pgtable shadow;
+	bool hw_nesting;
+	struct list_head parent_node;
+	unsigned int users;
+	struct vtd_shadow_stats stats;
+	u64 syncs;
 };
 
 extern struct iofd_driver vtd_driver;
@@ -153,6 +192,11 @@ static inline struct vtd_domain *to_vtd_domain(struct iofd_domain *domain)
 	return container_of(domain, struct vtd_domain, domain);
 }
 
+static inline struct vtd_nested *to_vtd_nested(struct iofd_domain *domain)
+{
+	return container_of(domain, struct vtd_nested, domain);
+}
+
 /* vtd_dmar.c */
 int vtd_dmar_probe_units(void);
 
@@ -164,18 +208,32 @@ int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
 		  unsigned int n);
 void vtd_flush_range(struct vtd_unit *unit, void *va, size_t len);
 int vtd_dev_set_pasid_entry(struct vtd_dev *vdev, u32 pasid,
-			    struct vtd_domain *domain, u16 old_did);
+			    const struct vtd_pasid_entry *pe, u16 new_did,
+			    u16 old_did);
+int vtd_read_ram(void *ctx, u64 pa, void *buf, size_t len);
+void vtd_iotlb_flush_range(struct vtd_unit *unit, u16 did, u64 start,
+			   u64 len);
 int vtd_dev_take(struct vtd_dev *vdev);
 void vtd_dev_give_back(struct vtd_dev *vdev);
 void vtd_faults_process(struct vtd_unit *unit);
 
 /* vtd_domain.c */
 extern const struct iofd_domain_ops vtd_domain_ops;
+u16 vtd_domain_did(struct iofd_domain *domain);
 struct iofd_domain *vtd_domain_alloc_paging(struct iofd_device *idev,
 					    u32 flags);
 int vtd_attach_dev(struct iofd_domain *domain, struct iofd_device *idev,
 		   u32 pasid);
 void vtd_block_dev(struct iofd_device *idev, u32 pasid);
+
+/* vtd_nested.c */
+extern const struct iofd_domain_ops vtd_nested_ops;
+struct iofd_domain *vtd_domain_alloc_nested(struct iofd_device *idev,
+					    struct iofd_domain *parent,
+					    u32 flags,
+					    const struct iofd_user_data *data);
+void vtd_nested_parent_changed(struct vtd_domain *parent, bool unmapped);
+void vtd_nested_entry(struct vtd_nested *n, struct vtd_pasid_entry *pe);
 
 /* vtd_debugfs.c */
 void vtd_debugfs_unit_init(struct vtd_unit *unit);

@@ -107,21 +107,6 @@ static int vtd_tables_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vtd_tables);
 
-/* The walker reads RAM only, a page at a time */
-static int vtd_walk_read_ram(void *ctx, u64 pa, void *buf, size_t len)
-{
-	unsigned long pfn = PHYS_PFN(pa);
-	void *va;
-
-	if (!pfn_valid(pfn) || offset_in_page(pa) + len > PAGE_SIZE ||
-	    !page_is_ram(pfn))
-		return -EFAULT;
-	va = kmap_local_page(pfn_to_page(pfn));
-	memcpy(buf, va + offset_in_page(pa), len);
-	kunmap_local(va);
-	return 0;
-}
-
 struct vtd_xlate_file {
 	struct vtd_unit *unit;
 	char result[160];
@@ -150,7 +135,7 @@ static ssize_t vtd_translate_write(struct file *file, const char __user *ubuf,
 				   size_t len, loff_t *ppos)
 {
 	struct vtd_xlate_file *xf = file->private_data;
-	struct vtd_walk_mem mem = { vtd_walk_read_ram, NULL };
+	struct vtd_walk_mem mem = { vtd_read_ram, NULL };
 	struct vtd_walk_unit wu = {
 		.rtaddr = virt_to_phys(xf->unit->root),
 		.sagaw = FIELD_GET(VTD_CAP_SAGAW, xf->unit->cap),

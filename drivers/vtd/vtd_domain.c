@@ -27,22 +27,9 @@ static void vtd_domain_flush_cb(void *va, size_t len)
 /* Invalidate [@iova, @iova + @len) of @vd if any device may have it */
 static void vtd_domain_invalidate(struct vtd_domain *vd, u64 iova, u64 len)
 {
-	struct vtd_unit *unit = vd->unit;
-	struct vtd_qi_desc desc;
-	u64 addr;
-	int am;
-
 	smp_mb();	/* IOPTE writes before the @users read; see above */
-	if (!READ_ONCE(vd->users))
-		return;
-	am = -1;
-	if (unit->cap & VTD_CAP_PSI)
-		am = vtd_qi_psi_order(iova, iova + len - 1,
-				      FIELD_GET(VTD_CAP_MAMV, unit->cap),
-				      &addr);
-	desc = am < 0 ? vtd_qi_iotlb_domain(vd->did) :
-			vtd_qi_iotlb_pages(vd->did, addr, am, false);
-	vtd_qi_submit(unit, &desc, 1);
+	if (READ_ONCE(vd->users))
+		vtd_iotlb_flush_range(vd->unit, vd->did, iova, len);
 }
 
 static int vtd_map_pages(struct iofd_domain *domain, unsigned long iova,
@@ -52,11 +39,19 @@ static int vtd_map_pages(struct iofd_domain *domain, unsigned long iova,
 	struct vtd_domain *vd = to_vtd_domain(domain);
 	int rc;
 
+	if (vd->nest_parent)
+		mutex_lock(&vd->nest_lock);
 	rc = vtd_pgtable_map(&vd->pt, iova, paddr, pgsize, pgcount,
 			     prot & IOFD_PROT_READ, prot & IOFD_PROT_WRITE,
 			     gfp, mapped);
 	if (*mapped)
 		vtd_domain_invalidate(vd, iova, *mapped);
+	if (vd->nest_parent) {
+		/* Guest tables or pages may have become reachable */
+		if (*mapped)
+			vtd_nested_parent_changed(vd, false);
+		mutex_unlock(&vd->nest_lock);
+	}
 	return rc;
 }
 
@@ -67,10 +62,21 @@ static size_t vtd_unmap_pages(struct iofd_domain *domain, unsigned long iova,
 	LIST_HEAD(freelist);
 	size_t unmapped;
 
+	if (vd->nest_parent)
+		mutex_lock(&vd->nest_lock);
 	unmapped = vtd_pgtable_unmap(&vd->pt, iova, pgsize, pgcount,
 				     &freelist);
 	if (unmapped)
 		vtd_domain_invalidate(vd, iova, (u64)pgsize * pgcount);
+	/*
+	 * Shadows built over the old mappings point at pages the core is
+	 * about to unpin: rebuild them before returning.
+	 */
+	if (vd->nest_parent) {
+		if (unmapped)
+			vtd_nested_parent_changed(vd, true);
+		mutex_unlock(&vd->nest_lock);
+	}
 	/* Table pages only after the unit can no longer walk them */
 	vtd_pgtable_free_list(&freelist);
 	return unmapped;
@@ -87,6 +93,7 @@ static void vtd_domain_free(struct iofd_domain *domain)
 	struct vtd_domain *vd = to_vtd_domain(domain);
 
 	WARN_ON(vd->users);
+	WARN_ON(vd->nest_parent && !list_empty(&vd->nested));
 	vtd_pgtable_destroy(&vd->pt);
 	ida_free(&vd->unit->dids, vd->did);
 	kfree(vd);
@@ -107,8 +114,8 @@ struct iofd_domain *vtd_domain_alloc_paging(struct iofd_device *idev,
 	struct vtd_domain *vd;
 	int did, rc;
 
-	/* Nesting and dirty tracking come with their own work */
-	if (flags & ~IOFD_DOMAIN_F_PASID)
+	/* No dirty tracking (QEMU 7.2 has no SLADS) */
+	if (flags & ~(IOFD_DOMAIN_F_PASID | IOFD_DOMAIN_F_NEST_PARENT))
 		return ERR_PTR(-EOPNOTSUPP);
 	vd = kzalloc(sizeof(*vd), GFP_KERNEL_ACCOUNT);
 	if (!vd)
@@ -122,6 +129,9 @@ struct iofd_domain *vtd_domain_alloc_paging(struct iofd_device *idev,
 	}
 	vd->unit = unit;
 	vd->did = did;
+	vd->nest_parent = flags & IOFD_DOMAIN_F_NEST_PARENT;
+	mutex_init(&vd->nest_lock);
+	INIT_LIST_HEAD(&vd->nested);
 	if (!unit->coherent)
 		vd->pt.flush = vtd_domain_flush_cb;
 	rc = vtd_pgtable_init(&vd->pt, unit->agaw + 2, unit->sl_pgsizes,
@@ -140,44 +150,96 @@ struct iofd_domain *vtd_domain_alloc_paging(struct iofd_device *idev,
 	return &vd->domain;
 }
 
-/* Requests without PASID use PASID entry 0 (RID_PASID) */
-static u32 vtd_entry_pasid(u32 pasid)
+/*
+ * The unit, domain ID and user count of one of our attachable domains
+ * (paging or nested); false for anything else
+ */
+static bool vtd_domain_target(struct iofd_domain *domain,
+			      struct vtd_unit **unit, u16 *did,
+			      unsigned int **users)
 {
-	return pasid == IOFD_NO_PASID ? 0 : pasid;
+	if (domain->ops == &vtd_domain_ops) {
+		struct vtd_domain *vd = to_vtd_domain(domain);
+
+		*unit = vd->unit;
+		*did = vd->did;
+		*users = &vd->users;
+		return true;
+	}
+	if (domain->ops == &vtd_nested_ops) {
+		struct vtd_nested *n = to_vtd_nested(domain);
+
+		*unit = n->parent->unit;
+		*did = n->did;
+		*users = &n->users;
+		return true;
+	}
+	return false;
+}
+
+/* The domain ID of an attached domain (NULL: blocked, 0) */
+u16 vtd_domain_did(struct iofd_domain *domain)
+{
+	struct vtd_unit *unit;
+	unsigned int *users;
+	u16 did;
+
+	if (!domain || !vtd_domain_target(domain, &unit, &did, &users))
+		return 0;
+	return did;
+}
+
+/* One attachment less; under the unit lock */
+static void vtd_domain_users_dec(struct iofd_domain *domain)
+{
+	struct vtd_unit *unit;
+	unsigned int *users;
+	u16 did;
+
+	if (domain && vtd_domain_target(domain, &unit, &did, &users))
+		WRITE_ONCE(*users, *users - 1);
 }
 
 int vtd_attach_dev(struct iofd_domain *domain, struct iofd_device *idev,
 		   u32 pasid)
 {
-	struct vtd_domain *vd = to_vtd_domain(domain);
 	struct vtd_dev *vdev = to_vtd_dev(idev);
-	struct vtd_unit *unit = vdev->unit;
-	struct vtd_domain *old;
+	struct vtd_unit *unit = vdev->unit, *dom_unit;
+	struct vtd_pasid_entry pe;
+	struct iofd_domain *old;
+	unsigned int *users;
+	u16 did;
 	int rc;
 
-	if (domain->ops != &vtd_domain_ops || vd->unit != unit)
+	/* A domain ID belongs to one unit */
+	if (!vtd_domain_target(domain, &dom_unit, &did, &users) ||
+	    dom_unit != unit)
 		return -EINVAL;
 	/* PASIDs need the device's PASID capability: not yet (edu has none) */
 	if (pasid != IOFD_NO_PASID)
 		return -EINVAL;
+	if (domain->ops == &vtd_nested_ops)
+		vtd_nested_entry(to_vtd_nested(domain), &pe);
+	else
+		vtd_pasid_encode_sl(&pe,
+				    virt_to_phys(to_vtd_domain(domain)->pt.top),
+				    unit->agaw, did);
 	mutex_lock(&unit->lock);
 	old = vdev->rid_domain;
-	if (old == vd) {
+	if (old == domain) {
 		mutex_unlock(&unit->lock);
 		return 0;
 	}
-	WRITE_ONCE(vd->users, vd->users + 1);
+	WRITE_ONCE(*users, *users + 1);
 	smp_mb();	/* @users before the entry; see the file comment */
-	rc = vtd_dev_set_pasid_entry(vdev, vtd_entry_pasid(pasid), vd,
-				     old ? old->did : 0);
+	rc = vtd_dev_set_pasid_entry(vdev, 0, &pe, did, vtd_domain_did(old));
 	if (rc) {
-		WRITE_ONCE(vd->users, vd->users - 1);
+		WRITE_ONCE(*users, *users - 1);
 		mutex_unlock(&unit->lock);
 		return rc;
 	}
-	vdev->rid_domain = vd;
-	if (old)
-		WRITE_ONCE(old->users, old->users - 1);
+	vdev->rid_domain = domain;
+	vtd_domain_users_dec(old);
 	mutex_unlock(&unit->lock);
 	return 0;
 }
@@ -186,15 +248,14 @@ void vtd_block_dev(struct iofd_device *idev, u32 pasid)
 {
 	struct vtd_dev *vdev = to_vtd_dev(idev);
 	struct vtd_unit *unit = vdev->unit;
-	struct vtd_domain *old;
+	struct iofd_domain *old;
 
 	if (pasid != IOFD_NO_PASID)
 		return;
 	mutex_lock(&unit->lock);
 	old = vdev->rid_domain;
-	vtd_dev_set_pasid_entry(vdev, 0, NULL, old ? old->did : 0);
+	vtd_dev_set_pasid_entry(vdev, 0, NULL, 0, vtd_domain_did(old));
 	vdev->rid_domain = NULL;
-	if (old)
-		WRITE_ONCE(old->users, old->users - 1);
+	vtd_domain_users_dec(old);
 	mutex_unlock(&unit->lock);
 }

@@ -47,6 +47,8 @@ found:
 	vdev->idev.driver = &vtd_driver;
 	vdev->idev.dev = dev;
 	vdev->idev.name = vdev->name;
+	if (!((unit->ecap & VTD_ECAP_NEST) && (unit->ecap & VTD_ECAP_FLTS)))
+		vdev->idev.capabilities = IOMMU_HW_CAP_IOFD_SHADOW_NESTING;
 	rc = vtd_dev_take(vdev);
 	if (rc) {
 		pci_dev_put(pdev);
@@ -89,6 +91,7 @@ static const struct iofd_driver_ops vtd_driver_ops = {
 	.attach_dev = vtd_attach_dev,
 	.block_dev = vtd_block_dev,
 	.hw_info = vtd_hw_info,
+	.domain_alloc_nested = vtd_domain_alloc_nested,
 };
 
 struct iofd_driver vtd_driver = {

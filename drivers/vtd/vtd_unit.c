@@ -16,6 +16,7 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/delay.h>
+#include <linux/highmem.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
@@ -524,50 +525,84 @@ static struct vtd_pasid_entry *vtd_pasid_entry(struct vtd_dev *vdev,
 }
 
 /*
- * Point @pasid (0 = requests without PASID) of @vdev at @domain, or block
- * it (@domain NULL), then invalidate what the unit may have cached under
- * @old_did (0: none) and the new domain ID.  Only a missing PASID table
- * can fail (-ENOMEM, nothing changed); blocking cannot fail.
+ * Install @pe (built by the caller; NULL blocks) as @vdev's entry of
+ * @pasid (0 = requests without PASID), then invalidate what the unit may
+ * have cached under @old_did (0: none) and @new_did.  Only a missing
+ * PASID table can fail (-ENOMEM, nothing changed); blocking cannot fail.
  */
 int vtd_dev_set_pasid_entry(struct vtd_dev *vdev, u32 pasid,
-			    struct vtd_domain *domain, u16 old_did)
+			    const struct vtd_pasid_entry *pe, u16 new_did,
+			    u16 old_did)
 {
 	struct vtd_unit *unit = vdev->unit;
+	struct vtd_pasid_entry *slot;
 	struct vtd_qi_desc inv[5];
-	struct vtd_pasid_entry *pe, new;
 	unsigned int n = 0, i;
 
 	lockdep_assert_held(&unit->lock);
-	pe = vtd_pasid_entry(vdev, pasid, !!domain);
-	if (!pe)
-		return domain ? -ENOMEM : 0;
-	if (domain) {
-		vtd_pasid_encode_sl(&new, virt_to_phys(domain->pt.top),
-				    unit->agaw, domain->did);
+	slot = vtd_pasid_entry(vdev, pasid, !!pe);
+	if (!slot)
+		return pe ? -ENOMEM : 0;
+	if (pe) {
 		/* Quadword 0 (present, table, type) goes last, in one store */
 		for (i = 7; i > 0; i--)
-			WRITE_ONCE(pe->val[i], new.val[i]);
-		WRITE_ONCE(pe->val[0], new.val[0]);
-		inv[n++] = vtd_qi_pc(domain->did, pasid);
+			WRITE_ONCE(slot->val[i], pe->val[i]);
+		WRITE_ONCE(slot->val[0], pe->val[0]);
+		inv[n++] = vtd_qi_pc(new_did, pasid);
 	} else {
-		WRITE_ONCE(pe->val[0], 0);
+		WRITE_ONCE(slot->val[0], 0);
 		for (i = 1; i < 8; i++)
-			WRITE_ONCE(pe->val[i], 0);
+			WRITE_ONCE(slot->val[i], 0);
 	}
-	vtd_flush_range(unit, pe, sizeof(*pe));
+	vtd_flush_range(unit, slot, sizeof(*slot));
 	if (old_did)
 		inv[n++] = vtd_qi_pc(old_did, pasid);
 	/* QEMU has no PASID cache: it rereads entries with the context */
 	inv[n++] = vtd_qi_cc_device(0, vdev->rid);
 	if (old_did)
 		inv[n++] = vtd_qi_iotlb_domain(old_did);
-	if (domain && domain->did != old_did)
-		inv[n++] = vtd_qi_iotlb_domain(domain->did);
+	if (pe && new_did != old_did)
+		inv[n++] = vtd_qi_iotlb_domain(new_did);
 	/*
 	 * The entry is written: a queue error (logged) cannot undo that, and
 	 * the caller must treat the change as done.
 	 */
 	vtd_qi_submit(unit, inv, n);
+	return 0;
+}
+
+/* Invalidate [@start, @start + @len) of domain ID @did */
+void vtd_iotlb_flush_range(struct vtd_unit *unit, u16 did, u64 start,
+			   u64 len)
+{
+	struct vtd_qi_desc desc;
+	u64 addr;
+	int am = -1;
+
+	if (unit->cap & VTD_CAP_PSI)
+		am = vtd_qi_psi_order(start, start + len - 1,
+				      FIELD_GET(VTD_CAP_MAMV, unit->cap),
+				      &addr);
+	desc = am < 0 ? vtd_qi_iotlb_domain(did) :
+			vtd_qi_iotlb_pages(did, addr, am, false);
+	vtd_qi_submit(unit, &desc, 1);
+}
+
+/*
+ * Read host RAM at @pa (a page at a time): the reference walker's and the
+ * shadow walker's only way into memory; anything but RAM is -EFAULT
+ */
+int vtd_read_ram(void *ctx, u64 pa, void *buf, size_t len)
+{
+	unsigned long pfn = PHYS_PFN(pa);
+	void *va;
+
+	if (!pfn_valid(pfn) || offset_in_page(pa) + len > PAGE_SIZE ||
+	    !page_is_ram(pfn))
+		return -EFAULT;
+	va = kmap_local_page(pfn_to_page(pfn));
+	memcpy(buf, va + offset_in_page(pa), len);
+	kunmap_local(va);
 	return 0;
 }
 

@@ -245,6 +245,7 @@ struct iofd_driver {
  * @driver: the driver that owns the device's IOMMU
  * @dev: the struct device, or NULL for a software (mock) device
  * @max_pasid_log2: PASID width the device and IOMMU support, 0 for none
+ * @capabilities: IOMMU_HW_CAP_* bits reported by IOMMU_GET_HW_INFO
  * @name: for logs
  *
  * Owned by whoever created it (a driver or the PCI binding); it must stay
@@ -255,6 +256,7 @@ struct iofd_device {
 	const struct iofd_driver *driver;
 	struct device *dev;
 	u32 max_pasid_log2;
+	u64 capabilities;
 	const char *name;
 };
 

@@ -1192,6 +1192,17 @@ struct iommu_hw_queue_alloc {
  */
 
 /**
+ * define IOMMU_HW_CAP_IOFD_SHADOW_NESTING - iofd-oot extension of
+ * @out_capabilities in struct iommu_hw_info: nested HWPTs work, but the
+ * IOMMU does not nest by itself (QEMU 7.2's VT-d has no first level); the
+ * kernel composes the guest's stage-1 table with the nest parent into a
+ * shadow table. The guest's table is followed at IOMMU_HWPT_INVALIDATE
+ * only, as a hardware IOTLB would be; the parent's changes are followed
+ * at once.
+ */
+#define IOMMU_HW_CAP_IOFD_SHADOW_NESTING	(1ULL << 63)
+
+/**
  * DOC: bind_pasid_table on Intel VT-d (iofd-oot extension)
  *
  * Arm SMMUv3 binds a guest's whole context-descriptor table with upstream's

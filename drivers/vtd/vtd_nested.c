@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Nested domains (IOMMU_HWPT_DATA_VTD_S1): a guest's first-level table
+ * over a nest-parent paging domain.
+ *
+ * Hardware mode, when the unit has first-level translation and nesting
+ * (ECAP.FLTS and ECAP.NEST): the PASID entry is nested (PGTT 3: FLPTR =
+ * the guest's table, SLPTR = the parent's).  Shadow mode otherwise (QEMU
+ * 7.2's unit, advertised to userspace as IOMMU_HW_CAP_IOFD_SHADOW_NESTING):
+ * the driver composes guest table and parent into a shadow second-level
+ * table (vtd_shadow.c) and the PASID entry points at that.  The shadow
+ * follows the guest only through invalidations (HWPT_INVALIDATE), as the
+ * hardware's IOTLB would; it follows the parent always: a parent unmap
+ * rebuilds every shadow over it before the pages are unpinned.
+ */
+#define pr_fmt(fmt) "iofd_vtd: " fmt
+
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <linux/sizes.h>
+#include <asm/cacheflush.h>
+#include "vtd.h"
+#include "vtd_entries.h"
+
+static u64 vtd_parent_gpa_to_hpa(void *ctx, u64 gpa, bool *writable)
+{
+	struct vtd_domain *parent = ctx;
+
+	return vtd_pgtable_lookup(&parent->pt, gpa, writable);
+}
+
+static bool vtd_unit_hw_nesting(struct vtd_unit *unit)
+{
+	return (unit->ecap & VTD_ECAP_NEST) && (unit->ecap & VTD_ECAP_FLTS);
+}
+
+/*
+ * Rebuild [@start, @last] of @n's shadow from the guest's table and the
+ * parent, then invalidate it.  Caller holds the parent's nest_lock, which
+ * keeps the parent's table still while it is walked.
+ */
+static int vtd_nested_sync(struct vtd_nested *n, u64 start, u64 last)
+{
+	struct vtd_domain *parent = n->parent;
+	struct vtd_shadow_src src = {
+		.flptr = n->s1.pgtbl_addr & VTD_FL_ADDR,
+		.fl_levels = n->fl_levels,
+		.fl1gp = parent->unit->cap & VTD_CAP_FL1GP,
+		.gpa_to_hpa = vtd_parent_gpa_to_hpa,
+		.read_hpa = vtd_read_ram,
+		.ctx = parent,
+	};
+	LIST_HEAD(freelist);
+	int rc;
+
+	lockdep_assert_held(&parent->nest_lock);
+	if (n->hw_nesting)
+		return 0;
+	rc = vtd_shadow_sync(&n->shadow, &src, start, last, &freelist,
+			     &n->stats);
+	n->syncs++;
+	smp_mb();	/* shadow writes before the @users read */
+	start &= PAGE_MASK;
+	if (READ_ONCE(n->users) && start <= vtd_pgtable_last(&n->shadow))
+		vtd_iotlb_flush_range(parent->unit, n->did, start,
+				      min(last, vtd_pgtable_last(&n->shadow)) -
+				      start + 1);
+	vtd_pgtable_free_list(&freelist);
+	if (n->stats.truncated || n->stats.unreachable || n->stats.bad)
+		pr_debug_ratelimited("shadow sync of DID %u: %llu mapped, %llu unreachable, %llu bad%s\n",
+				     n->did, n->stats.mapped,
+				     n->stats.unreachable, n->stats.bad,
+				     n->stats.truncated ? ", truncated" : "");
+	return rc;
+}
+
+/*
+ * The parent's mappings changed (under its nest_lock).  After an unmap
+ * every shadow is rebuilt: entries may point at pages about to be
+ * unpinned.  After a map only shadows with unreachable guest entries can
+ * gain something.  In hardware mode the unit walks the parent itself;
+ * its entries are tagged with the nested domain IDs, so flush those.
+ */
+void vtd_nested_parent_changed(struct vtd_domain *parent, bool unmapped)
+{
+	struct vtd_nested *n;
+
+	lockdep_assert_held(&parent->nest_lock);
+	list_for_each_entry(n, &parent->nested, parent_node) {
+		if (n->hw_nesting) {
+			if (unmapped && READ_ONCE(n->users))
+				vtd_iotlb_flush_range(parent->unit, n->did, 0,
+						      U64_MAX);
+			continue;
+		}
+		if (unmapped || n->stats.unreachable || n->stats.truncated)
+			vtd_nested_sync(n, 0, U64_MAX);
+	}
+}
+
+/* The PASID entry that attaches @n */
+void vtd_nested_entry(struct vtd_nested *n, struct vtd_pasid_entry *pe)
+{
+	struct vtd_unit *unit = n->parent->unit;
+	u32 flags = 0;
+
+	if (!n->hw_nesting) {
+		vtd_pasid_encode_sl(pe, virt_to_phys(n->shadow.top),
+				    unit->agaw, n->did);
+		return;
+	}
+	if (n->s1.flags & IOMMU_VTD_S1_SRE)
+		flags |= VTD_NEST_SRE;
+	/* As the specification: write protection applies with SRE only */
+	if ((n->s1.flags & IOMMU_VTD_S1_WPE) && (flags & VTD_NEST_SRE))
+		flags |= VTD_NEST_WPE;
+	if (n->s1.flags & IOMMU_VTD_S1_EAFE)
+		flags |= VTD_NEST_EAFE;
+	vtd_pasid_encode_nested(pe, n->s1.pgtbl_addr, n->fl_levels,
+				virt_to_phys(n->parent->pt.top), unit->agaw,
+				n->did, flags);
+}
+
+/*
+ * One user invalidation entry (struct iommu_hwpt_vtd_s1_invalidate):
+ * upstream's rules and errnos, then resync the range.
+ */
+static int vtd_nested_invalidate_one(struct vtd_nested *n,
+				     const struct iommu_hwpt_vtd_s1_invalidate *inv)
+{
+	u64 last;
+	int rc;
+
+	if ((inv->flags & ~IOMMU_VTD_INV_FLAGS_LEAF) || inv->__reserved)
+		return -EOPNOTSUPP;
+	if (inv->addr & (SZ_4K - 1) ||
+	    (inv->npages == U64_MAX && inv->addr))
+		return -EINVAL;
+	if (!inv->npages)
+		return 0;
+	if (inv->npages == U64_MAX ||
+	    inv->npages > (U64_MAX - inv->addr) / SZ_4K + 1)
+		last = U64_MAX;
+	else
+		last = inv->addr + inv->npages * SZ_4K - 1;
+	mutex_lock(&n->parent->nest_lock);
+	if (n->hw_nesting) {
+		if (READ_ONCE(n->users))
+			vtd_iotlb_flush_range(n->parent->unit, n->did,
+					      inv->addr, last - inv->addr + 1);
+		rc = 0;
+	} else {
+		rc = vtd_nested_sync(n, inv->addr, last);
+	}
+	mutex_unlock(&n->parent->nest_lock);
+	return rc;
+}
+
+/* Entries in order; the first bad one stops; entry_num says how many */
+static int vtd_nested_cache_invalidate_user(struct iofd_domain *domain,
+					    struct iofd_user_array *array)
+{
+	struct vtd_nested *n = to_vtd_nested(domain);
+	struct iommu_hwpt_vtd_s1_invalidate inv;
+	u32 done = 0;
+	int rc = 0;
+
+	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1) {
+		rc = -EINVAL;
+		goto out;
+	}
+	for (; done != array->entry_num; done++) {
+		rc = iofd_copy_user_array_entry(&inv, sizeof(inv),
+					offsetofend(typeof(inv), __reserved),
+					array, done,
+					IOMMU_HWPT_INVALIDATE_DATA_VTD_S1);
+		if (!rc)
+			rc = vtd_nested_invalidate_one(n, &inv);
+		if (rc)
+			break;
+		cond_resched();
+	}
+out:
+	array->entry_num = done;
+	return rc;
+}
+
+static void vtd_nested_free(struct iofd_domain *domain)
+{
+	struct vtd_nested *n = to_vtd_nested(domain);
+	struct vtd_domain *parent = n->parent;
+
+	WARN_ON(n->users);
+	mutex_lock(&parent->nest_lock);
+	list_del(&n->parent_node);
+	mutex_unlock(&parent->nest_lock);
+	vtd_pgtable_destroy(&n->shadow);
+	ida_free(&parent->unit->dids, n->did);
+	kfree(n);
+}
+
+const struct iofd_domain_ops vtd_nested_ops = {
+	.cache_invalidate_user = vtd_nested_cache_invalidate_user,
+	.free = vtd_nested_free,
+};
+
+static void vtd_nested_flush_cb(void *va, size_t len)
+{
+	clflush_cache_range(va, len);
+}
+
+/* Upstream's rules for the guest's description, checked at allocation */
+static int vtd_nested_check_s1(struct vtd_unit *unit,
+			       const struct iommu_hwpt_vtd_s1 *s1)
+{
+	if (s1->flags & ~(u64)(IOMMU_VTD_S1_SRE | IOMMU_VTD_S1_EAFE |
+			       IOMMU_VTD_S1_WPE))
+		return -EOPNOTSUPP;
+	if (s1->addr_width != 48 &&
+	    !(s1->addr_width == 57 && (unit->cap & VTD_CAP_FL5LP)))
+		return -EINVAL;
+	if ((s1->flags & IOMMU_VTD_S1_SRE) && !(unit->ecap & VTD_ECAP_SRS))
+		return -EINVAL;
+	if ((s1->flags & IOMMU_VTD_S1_EAFE) && !(unit->ecap & VTD_ECAP_EAFS))
+		return -EINVAL;
+	return 0;
+}
+
+struct iofd_domain *vtd_domain_alloc_nested(struct iofd_device *idev,
+					    struct iofd_domain *parent_domain,
+					    u32 flags,
+					    const struct iofd_user_data *data)
+{
+	struct vtd_unit *unit = to_vtd_dev(idev)->unit;
+	struct vtd_domain *parent;
+	struct iommu_hwpt_vtd_s1 s1;
+	unsigned int ndoms;
+	struct vtd_nested *n;
+	int did, rc;
+
+	if (flags & ~IOFD_DOMAIN_F_PASID)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!data || data->type != IOMMU_HWPT_DATA_VTD_S1)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (parent_domain->ops != &vtd_domain_ops)
+		return ERR_PTR(-EINVAL);
+	parent = to_vtd_domain(parent_domain);
+	if (!parent->nest_parent || parent->unit != unit)
+		return ERR_PTR(-EINVAL);
+	rc = iofd_copy_user_data(&s1, sizeof(s1),
+				 offsetofend(typeof(s1), __reserved), data,
+				 IOMMU_HWPT_DATA_VTD_S1);
+	if (!rc)
+		rc = vtd_nested_check_s1(unit, &s1);
+	if (rc)
+		return ERR_PTR(rc);
+
+	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
+	if (!n)
+		return ERR_PTR(-ENOMEM);
+	ndoms = 1U << (4 + 2 * FIELD_GET(VTD_CAP_ND, unit->cap));
+	did = ida_alloc_range(&unit->dids, VTD_PT_DID + 1, ndoms - 1,
+			      GFP_KERNEL);
+	if (did < 0) {
+		kfree(n);
+		return ERR_PTR(did);
+	}
+	n->parent = parent;
+	n->did = did;
+	n->s1 = s1;
+	n->fl_levels = s1.addr_width == 57 ? 5 : 4;
+	n->hw_nesting = vtd_unit_hw_nesting(unit);
+	if (!unit->coherent)
+		n->shadow.flush = vtd_nested_flush_cb;
+	/* 4K shadow entries: the parent's pages behind a guest leaf vary */
+	rc = vtd_pgtable_init(&n->shadow, unit->agaw + 2, SZ_4K,
+			      GFP_KERNEL_ACCOUNT);
+	if (rc) {
+		ida_free(&unit->dids, did);
+		kfree(n);
+		return ERR_PTR(rc);
+	}
+	n->domain.ops = &vtd_nested_ops;
+	n->domain.driver = &vtd_driver;
+	n->domain.type = IOFD_DOMAIN_NESTED;
+	mutex_lock(&parent->nest_lock);
+	list_add_tail(&n->parent_node, &parent->nested);
+	/* What the guest table already holds */
+	rc = vtd_nested_sync(n, 0, U64_MAX);
+	if (rc)
+		list_del(&n->parent_node);
+	mutex_unlock(&parent->nest_lock);
+	if (rc) {
+		vtd_pgtable_destroy(&n->shadow);
+		ida_free(&unit->dids, did);
+		kfree(n);
+		return ERR_PTR(rc);
+	}
+	return &n->domain;
+}

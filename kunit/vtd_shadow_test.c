@@ -239,7 +239,66 @@ static void shadow_bounded(struct kunit *test)
 	fixture_free(&f);
 }
 
+/*
+ * Guest PASID entries, read through the parent: the guest directory in
+ * guest page 4 (GPA 0x104000), its table in page 5 (GPA 0x105000)
+ */
+static void guest_pasid_entries(struct kunit *test)
+{
+	struct shadow_fixture f;
+	struct vtd_guest_pasid g;
+	u64 *dir, *tbl;
+
+	fixture_init(test, &f);
+	dir = f.page[4];
+	tbl = f.page[5];
+	memset(dir, 0, PAGE_SIZE);
+	memset(tbl, 0, PAGE_SIZE);
+	dir[0] = (GPA_BASE + 0x5000) | 1;
+	/* PASID 3: first level at GPA 0x100000, 4 levels, SRE */
+	tbl[8 * 3 + 0] = (1 << 6) | 1;
+	tbl[8 * 3 + 2] = GPA_BASE | BIT(0);
+	KUNIT_EXPECT_EQ(test, vtd_guest_pasid_read(&f.src, GPA_BASE + 0x4000, 3,
+						   VTD_GUEST_ALLOW_SRE, &g), 0);
+	KUNIT_EXPECT_EQ(test, g.flptr, GPA_BASE);
+	KUNIT_EXPECT_EQ(test, g.fl_levels, 4U);
+	KUNIT_EXPECT_TRUE(test, g.sre);
+	/* SRE not allowed: refused */
+	KUNIT_EXPECT_EQ(test, vtd_guest_pasid_read(&f.src, GPA_BASE + 0x4000, 3,
+						   0, &g), -EIO);
+	/* Absent entry, absent directory entry */
+	KUNIT_EXPECT_EQ(test, vtd_guest_pasid_read(&f.src, GPA_BASE + 0x4000, 4,
+						   0, &g), -ENOENT);
+	KUNIT_EXPECT_EQ(test, vtd_guest_pasid_read(&f.src, GPA_BASE + 0x4000,
+						   64, 0, &g), -ENOENT);
+	/* Second level, pass-through, nested: the guest may not */
+	tbl[8 * 3 + 0] = (2 << 6) | 1;
+	KUNIT_EXPECT_EQ(test, vtd_guest_pasid_read(&f.src, GPA_BASE + 0x4000, 3,
+						   VTD_GUEST_ALLOW_SRE, &g), -EIO);
+	tbl[8 * 3 + 0] = (4 << 6) | 1;
+	KUNIT_EXPECT_EQ(test, vtd_guest_pasid_read(&f.src, GPA_BASE + 0x4000, 3,
+						   VTD_GUEST_ALLOW_SRE, &g), -EIO);
+	/* Reserved quadwords; FLPM 2 */
+	tbl[8 * 3 + 0] = (1 << 6) | 1;
+	tbl[8 * 3 + 5] = 1;
+	KUNIT_EXPECT_EQ(test, vtd_guest_pasid_read(&f.src, GPA_BASE + 0x4000, 3,
+						   VTD_GUEST_ALLOW_SRE, &g), -EIO);
+	tbl[8 * 3 + 5] = 0;
+	tbl[8 * 3 + 2] = GPA_BASE | (2 << 2);
+	KUNIT_EXPECT_EQ(test, vtd_guest_pasid_read(&f.src, GPA_BASE + 0x4000, 3,
+						   VTD_GUEST_ALLOW_5LEVEL, &g),
+			-EIO);
+	/* A directory or table outside the parent is never read */
+	KUNIT_EXPECT_EQ(test, vtd_guest_pasid_read(&f.src, 0x900000, 3, 0, &g),
+			-EFAULT);
+	dir[0] = 0x910000 | 1;
+	KUNIT_EXPECT_EQ(test, vtd_guest_pasid_read(&f.src, GPA_BASE + 0x4000, 3,
+						   0, &g), -EFAULT);
+	fixture_free(&f);
+}
+
 static struct kunit_case vtd_shadow_test_cases[] = {
+	KUNIT_CASE(guest_pasid_entries),
 	KUNIT_CASE(shadow_matches_nested),
 	KUNIT_CASE(shadow_resync_range),
 	KUNIT_CASE(shadow_bounded),

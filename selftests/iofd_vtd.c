@@ -532,4 +532,179 @@ TEST_F(vtd, nested_errnos)
 	test_ioctl_destroy(parent);
 }
 
+/* ---- bind_pasid_table (iofd-oot extension) ---- */
+
+static int ptable_alloc(int fd, __u32 dev, __u32 parent, __u64 dir,
+			__u32 bits, __u64 flags, __u32 *id)
+{
+	struct iommu_hwpt_vtd_pasid_table cfg = {
+		.flags = flags, .pasid_dir_addr = dir, .pasid_bits = bits,
+		.addr_width = 48,
+	};
+
+	return _test_cmd_hwpt_alloc(fd, dev, parent, 0, id,
+				    IOMMU_HWPT_DATA_VTD_PASID_TABLE, &cfg,
+				    sizeof(cfg), 0);
+}
+
+static int ptable_inv(int fd, __u32 id, __u32 type, __u32 flags, __u32 pasid,
+		      __u64 addr, __u64 npages, __u32 *num)
+{
+	struct iommu_hwpt_vtd_pasid_table_invalidate inv = {
+		.type = type, .flags = flags, .pasid = pasid, .addr = addr,
+		.npages = npages,
+	};
+
+	*num = 1;
+	return _test_cmd_hwpt_invalidate(fd, id, &inv,
+				IOMMU_HWPT_INVALIDATE_DATA_VTD_PASID_TABLE,
+				sizeof(inv), num);
+}
+
+/* The live table dump has @needle */
+static bool vtd_tables_have(const char *needle)
+{
+	char buf[8192];
+	ssize_t n;
+	int fd;
+
+	fd = open(VTD_DEBUGFS "/tables", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return strstr(buf, needle);
+}
+
+/*
+ * The guest's PASID directory (GPA 0x204000) and table (0x205000) next to
+ * its first-level tables; PASID 0 (the RID's, edu has no PASIDs) points at
+ * the first level of nested_shadow_dma.  The host follows the guest's
+ * PASID entry only at a PASID-cache invalidation, its first level at an
+ * IOTLB one, and refuses entries that are not first-level only.
+ */
+TEST_F(vtd, bind_pasid_table)
+{
+	__u64 *l4, *l3, *l2, *l1, *dir, *pte;
+	__u32 parent, ptable, num, pt_id;
+	char want[96];
+	__u8 *mem, *data;
+	long before;
+
+	mem = mmap(NULL, 10 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 0, 10 * PAGE_SIZE);
+	l4 = (__u64 *)mem;
+	l3 = (__u64 *)(mem + PAGE_SIZE);
+	l2 = (__u64 *)(mem + 2 * PAGE_SIZE);
+	l1 = (__u64 *)(mem + 3 * PAGE_SIZE);
+	dir = (__u64 *)(mem + 4 * PAGE_SIZE);
+	pte = (__u64 *)(mem + 5 * PAGE_SIZE);
+	data = mem + 6 * PAGE_SIZE;
+	l4[0] = (GPA_TABLES + 0x1000) | FL_RW;
+	l3[0] = (GPA_TABLES + 0x2000) | FL_RW;
+	l2[0] = (GPA_TABLES + 0x3000) | FL_RW;
+	l1[5] = GPA_DATA | FL_RW;
+	l1[7] = (GPA_DATA + 0x2000) | FL_RW;
+	dir[0] = (GPA_TABLES + 0x5000) | 1;
+	/* PASID entry 0: present, PGTT 1 (first level), FLPTR, FLPM 0 */
+	pte[0] = (1ULL << 6) | 1;
+	pte[2] = GPA_TABLES;
+	test_ioctl_ioas_map_fixed(mem, 6 * PAGE_SIZE, GPA_TABLES);
+	test_ioctl_ioas_map_fixed(data, 4 * PAGE_SIZE, GPA_DATA);
+	test_cmd_hwpt_alloc(self->devid, self->ioas_id,
+			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
+
+	/* edu has no PASIDs: its table covers PASID 0 only */
+	EXPECT_ERRNO(EINVAL, ptable_alloc(self->fd, self->devid, parent,
+					  GPA_TABLES + 0x4000, 1, 0, &ptable));
+	EXPECT_ERRNO(EINVAL, ptable_alloc(self->fd, self->devid, parent,
+					  GPA_TABLES + 0x4008, 0, 0, &ptable));
+	EXPECT_ERRNO(EOPNOTSUPP, ptable_alloc(self->fd, self->devid, parent,
+					      GPA_TABLES + 0x4000, 0, 4,
+					      &ptable));
+	ASSERT_EQ(0, ptable_alloc(self->fd, self->devid, parent,
+				  GPA_TABLES + 0x4000, 0, 0, &ptable));
+	pt_id = ptable;
+	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	snprintf(want, sizeof(want), "pasid %s 0 pgtt 2", self->bdf);
+	EXPECT_TRUE(vtd_tables_have(want));
+
+	/* DMA through the guest's PASID 0: data 0 -> device -> data 2 */
+	fill(data, PAGE_SIZE, 11);
+	ASSERT_EQ(0, edu_dma(self->bar, false, 0x5000 + 1, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000 + 2, 0, XFER));
+	EXPECT_EQ(0, memcmp(data + 1, data + 2 * PAGE_SIZE + 2, XFER));
+
+	/* First-level change + IOTLB invalidation of PASID 0 */
+	l1[5] = (GPA_DATA + 0x3000) | FL_RW;
+	ASSERT_EQ(0, ptable_inv(self->fd, ptable, IOMMU_VTD_PT_INV_IOTLB, 0, 0,
+				0x5000, 1, &num));
+	memset(data + 3 * PAGE_SIZE, 0, 64);
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x5000, 0, 64));
+	EXPECT_EQ(0, memcmp(data + 1, data + 3 * PAGE_SIZE, 64));
+
+	/* The guest clears its PASID entry: followed at the PASID cache */
+	pte[0] = 0;
+	ASSERT_EQ(0, ptable_inv(self->fd, ptable,
+				IOMMU_VTD_PT_INV_PASID_CACHE, 0, 0, 0, 0,
+				&num));
+	EXPECT_FALSE(vtd_tables_have(want));
+	before = vtd_faults();
+	memset(data + 2 * PAGE_SIZE, 0x55, 64);
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000, 0, 64));
+	EXPECT_EQ(0x55, data[2 * PAGE_SIZE]);
+	EXPECT_LT(before, vtd_faults());
+
+	/* A second-level entry from the guest is refused: still blocked */
+	pte[0] = (2ULL << 6) | (1 << 2) | 1;
+	ASSERT_EQ(0, ptable_inv(self->fd, ptable,
+				IOMMU_VTD_PT_INV_PASID_CACHE,
+				IOMMU_VTD_PT_INV_ALL_PASIDS, 0, 0, 0, &num));
+	EXPECT_FALSE(vtd_tables_have(want));
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000, 0, 64));
+	EXPECT_EQ(0x55, data[2 * PAGE_SIZE]);
+
+	/* Back to first level: translated again */
+	pte[0] = (1ULL << 6) | 1;
+	ASSERT_EQ(0, ptable_inv(self->fd, ptable,
+				IOMMU_VTD_PT_INV_PASID_CACHE, 0, 0, 0, 0,
+				&num));
+	EXPECT_TRUE(vtd_tables_have(want));
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000, 0, 64));
+	EXPECT_EQ(0, memcmp(data + 1, data + 2 * PAGE_SIZE, 64));
+
+	/* Invalidation errnos */
+	EXPECT_ERRNO(EINVAL, ptable_inv(self->fd, ptable,
+					IOMMU_VTD_PT_INV_PASID_CACHE, 0, 1, 0,
+					0, &num));
+	EXPECT_EQ(0, num);
+	EXPECT_ERRNO(EOPNOTSUPP, ptable_inv(self->fd, ptable, 7, 0, 0, 0, 0,
+					    &num));
+	EXPECT_ERRNO(EOPNOTSUPP, ptable_inv(self->fd, ptable,
+					    IOMMU_VTD_PT_INV_IOTLB, 1 << 4, 0,
+					    0, 1, &num));
+	EXPECT_ERRNO(EINVAL, ptable_inv(self->fd, ptable,
+					IOMMU_VTD_PT_INV_IOTLB, 0, 0, 0x1001,
+					1, &num));
+
+	/*
+	 * Replaced by a paging HWPT of the same IOAS: the RID now sees
+	 * guest-physical addresses, where IOVA 0x7000 is not mapped
+	 */
+	pt_id = self->ioas_id;
+	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	memset(data + 2 * PAGE_SIZE, 0x44, 64);
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000, 0, 64));
+	EXPECT_EQ(0x44, data[2 * PAGE_SIZE]);
+	ASSERT_EQ(0, edu_dma(self->bar, true, GPA_DATA + 0x2000, 0, 64));
+	EXPECT_EQ(0, memcmp(data + 1, data + 2 * PAGE_SIZE, 64));
+	ASSERT_EQ(0, _test_pci_detach(self->devfd, false, 0));
+	test_ioctl_destroy(ptable);
+	test_ioctl_destroy(parent);
+	munmap(mem, 10 * PAGE_SIZE);
+}
+
 TEST_HARNESS_MAIN

@@ -234,6 +234,25 @@ struct iofd_domain *vtd_domain_alloc_nested(struct iofd_device *idev,
 					    const struct iofd_user_data *data);
 void vtd_nested_parent_changed(struct vtd_domain *parent, bool unmapped);
 void vtd_nested_entry(struct vtd_nested *n, struct vtd_pasid_entry *pe);
+int vtd_nested_init(struct vtd_nested *n, struct vtd_domain *parent,
+		    const struct iommu_hwpt_vtd_s1 *s1);
+void vtd_nested_fini(struct vtd_nested *n);
+int vtd_nested_resync(struct vtd_nested *n, u64 start, u64 last);
+
+/* vtd_ptable.c */
+extern const struct iofd_domain_ops vtd_ptable_ops;
+struct iofd_domain *vtd_ptable_alloc(struct vtd_dev *vdev,
+				     struct vtd_domain *parent, u32 flags,
+				     const struct iofd_user_data *data);
+bool vtd_is_ptable(struct iofd_domain *domain);
+void vtd_ptable_lock2(struct iofd_domain *a, struct iofd_domain *b);
+void vtd_ptable_unlock2(struct iofd_domain *a, struct iofd_domain *b);
+int vtd_ptable_check(struct iofd_domain *domain, struct vtd_dev *vdev);
+u16 vtd_ptable_rid_did(struct iofd_domain *domain);
+void vtd_ptable_install(struct iofd_domain *domain, struct vtd_dev *vdev,
+			u16 old_did);
+void vtd_ptable_uninstall(struct iofd_domain *domain, struct vtd_dev *vdev,
+			  bool keep_rid);
 
 /* vtd_debugfs.c */
 void vtd_debugfs_unit_init(struct vtd_unit *unit);

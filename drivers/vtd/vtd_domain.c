@@ -200,6 +200,18 @@ static void vtd_domain_users_dec(struct iofd_domain *domain)
 		WRITE_ONCE(*users, *users - 1);
 }
 
+/* The domain ID in the RID's entry of an attached domain */
+static u16 vtd_rid_did(struct iofd_domain *domain)
+{
+	return vtd_is_ptable(domain) ? vtd_ptable_rid_did(domain) :
+				       vtd_domain_did(domain);
+}
+
+/*
+ * The core serializes attach and block of one device (its device lock),
+ * so rid_domain can be read before taking the locks: bound PASID tables
+ * first, then the unit.
+ */
 int vtd_attach_dev(struct iofd_domain *domain, struct iofd_device *idev,
 		   u32 pasid)
 {
@@ -209,39 +221,51 @@ int vtd_attach_dev(struct iofd_domain *domain, struct iofd_device *idev,
 	struct iofd_domain *old;
 	unsigned int *users;
 	u16 did;
-	int rc;
+	int rc = 0;
 
-	/* A domain ID belongs to one unit */
-	if (!vtd_domain_target(domain, &dom_unit, &did, &users) ||
-	    dom_unit != unit)
-		return -EINVAL;
 	/* PASIDs need the device's PASID capability: not yet (edu has none) */
 	if (pasid != IOFD_NO_PASID)
 		return -EINVAL;
-	if (domain->ops == &vtd_nested_ops)
-		vtd_nested_entry(to_vtd_nested(domain), &pe);
-	else
-		vtd_pasid_encode_sl(&pe,
-				    virt_to_phys(to_vtd_domain(domain)->pt.top),
-				    unit->agaw, did);
-	mutex_lock(&unit->lock);
-	old = vdev->rid_domain;
-	if (old == domain) {
-		mutex_unlock(&unit->lock);
+	old = READ_ONCE(vdev->rid_domain);
+	if (old == domain)
 		return 0;
+	if (!vtd_is_ptable(domain)) {
+		/* A domain ID belongs to one unit */
+		if (!vtd_domain_target(domain, &dom_unit, &did, &users) ||
+		    dom_unit != unit)
+			return -EINVAL;
+		if (domain->ops == &vtd_nested_ops)
+			vtd_nested_entry(to_vtd_nested(domain), &pe);
+		else
+			vtd_pasid_encode_sl(&pe,
+				virt_to_phys(to_vtd_domain(domain)->pt.top),
+				unit->agaw, did);
 	}
-	WRITE_ONCE(*users, *users + 1);
-	smp_mb();	/* @users before the entry; see the file comment */
-	rc = vtd_dev_set_pasid_entry(vdev, 0, &pe, did, vtd_domain_did(old));
-	if (rc) {
-		WRITE_ONCE(*users, *users - 1);
-		mutex_unlock(&unit->lock);
-		return rc;
+	vtd_ptable_lock2(old, domain);
+	if (vtd_is_ptable(domain))
+		rc = vtd_ptable_check(domain, vdev);
+	if (rc)
+		goto out_unlock_pt;
+	mutex_lock(&unit->lock);
+	did = vtd_rid_did(old);
+	if (vtd_is_ptable(old))
+		vtd_ptable_uninstall(old, vdev, true);
+	if (vtd_is_ptable(domain)) {
+		vtd_ptable_install(domain, vdev, did);
+	} else {
+		WRITE_ONCE(*users, *users + 1);
+		smp_mb();	/* @users before the entry; see the file comment */
+		/* PASID 0's table exists since vtd_dev_take(): cannot fail */
+		vtd_dev_set_pasid_entry(vdev, 0, &pe,
+					vtd_domain_did(domain), did);
 	}
+	if (!vtd_is_ptable(old))
+		vtd_domain_users_dec(old);
 	vdev->rid_domain = domain;
-	vtd_domain_users_dec(old);
 	mutex_unlock(&unit->lock);
-	return 0;
+out_unlock_pt:
+	vtd_ptable_unlock2(old, domain);
+	return rc;
 }
 
 void vtd_block_dev(struct iofd_device *idev, u32 pasid)
@@ -252,10 +276,16 @@ void vtd_block_dev(struct iofd_device *idev, u32 pasid)
 
 	if (pasid != IOFD_NO_PASID)
 		return;
+	old = READ_ONCE(vdev->rid_domain);
+	vtd_ptable_lock2(old, NULL);
 	mutex_lock(&unit->lock);
-	old = vdev->rid_domain;
-	vtd_dev_set_pasid_entry(vdev, 0, NULL, 0, vtd_domain_did(old));
+	if (vtd_is_ptable(old)) {
+		vtd_ptable_uninstall(old, vdev, false);
+	} else {
+		vtd_dev_set_pasid_entry(vdev, 0, NULL, 0, vtd_domain_did(old));
+		vtd_domain_users_dec(old);
+	}
 	vdev->rid_domain = NULL;
-	vtd_domain_users_dec(old);
 	mutex_unlock(&unit->lock);
+	vtd_ptable_unlock2(old, NULL);
 }

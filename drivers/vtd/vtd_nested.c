@@ -129,7 +129,6 @@ static int vtd_nested_invalidate_one(struct vtd_nested *n,
 				     const struct iommu_hwpt_vtd_s1_invalidate *inv)
 {
 	u64 last;
-	int rc;
 
 	if ((inv->flags & ~IOMMU_VTD_INV_FLAGS_LEAF) || inv->__reserved)
 		return -EOPNOTSUPP;
@@ -143,17 +142,7 @@ static int vtd_nested_invalidate_one(struct vtd_nested *n,
 		last = U64_MAX;
 	else
 		last = inv->addr + inv->npages * SZ_4K - 1;
-	mutex_lock(&n->parent->nest_lock);
-	if (n->hw_nesting) {
-		if (READ_ONCE(n->users))
-			vtd_iotlb_flush_range(n->parent->unit, n->did,
-					      inv->addr, last - inv->addr + 1);
-		rc = 0;
-	} else {
-		rc = vtd_nested_sync(n, inv->addr, last);
-	}
-	mutex_unlock(&n->parent->nest_lock);
-	return rc;
+	return vtd_nested_resync(n, inv->addr, last);
 }
 
 /* Entries in order; the first bad one stops; entry_num says how many */
@@ -185,9 +174,9 @@ out:
 	return rc;
 }
 
-static void vtd_nested_free(struct iofd_domain *domain)
+/* Undo vtd_nested_init(); nothing may use @n anymore */
+void vtd_nested_fini(struct vtd_nested *n)
 {
-	struct vtd_nested *n = to_vtd_nested(domain);
 	struct vtd_domain *parent = n->parent;
 
 	WARN_ON(n->users);
@@ -196,6 +185,13 @@ static void vtd_nested_free(struct iofd_domain *domain)
 	mutex_unlock(&parent->nest_lock);
 	vtd_pgtable_destroy(&n->shadow);
 	ida_free(&parent->unit->dids, n->did);
+}
+
+static void vtd_nested_free(struct iofd_domain *domain)
+{
+	struct vtd_nested *n = to_vtd_nested(domain);
+
+	vtd_nested_fini(n);
 	kfree(n);
 }
 
@@ -226,6 +222,68 @@ static int vtd_nested_check_s1(struct vtd_unit *unit,
 	return 0;
 }
 
+/*
+ * Set up @n (zeroed by the caller) over @parent for the guest table @s1
+ * (already checked): a domain ID, the shadow table, the first sync.
+ */
+int vtd_nested_init(struct vtd_nested *n, struct vtd_domain *parent,
+		    const struct iommu_hwpt_vtd_s1 *s1)
+{
+	struct vtd_unit *unit = parent->unit;
+	unsigned int ndoms;
+	int did, rc;
+
+	ndoms = 1U << (4 + 2 * FIELD_GET(VTD_CAP_ND, unit->cap));
+	did = ida_alloc_range(&unit->dids, VTD_PT_DID + 1, ndoms - 1,
+			      GFP_KERNEL);
+	if (did < 0)
+		return did;
+	n->parent = parent;
+	n->did = did;
+	n->s1 = *s1;
+	n->fl_levels = s1->addr_width == 57 ? 5 : 4;
+	n->hw_nesting = vtd_unit_hw_nesting(unit);
+	if (!unit->coherent)
+		n->shadow.flush = vtd_nested_flush_cb;
+	/* 4K shadow entries: the parent's pages behind a guest leaf vary */
+	rc = vtd_pgtable_init(&n->shadow, unit->agaw + 2, SZ_4K,
+			      GFP_KERNEL_ACCOUNT);
+	if (rc) {
+		ida_free(&unit->dids, did);
+		return rc;
+	}
+	mutex_lock(&parent->nest_lock);
+	list_add_tail(&n->parent_node, &parent->nested);
+	/* What the guest table already holds */
+	rc = vtd_nested_sync(n, 0, U64_MAX);
+	if (rc)
+		list_del(&n->parent_node);
+	mutex_unlock(&parent->nest_lock);
+	if (rc) {
+		vtd_pgtable_destroy(&n->shadow);
+		ida_free(&unit->dids, did);
+	}
+	return rc;
+}
+
+/* Resync [@start, @last] of @n (a guest IOTLB invalidation) */
+int vtd_nested_resync(struct vtd_nested *n, u64 start, u64 last)
+{
+	int rc = 0;
+
+	mutex_lock(&n->parent->nest_lock);
+	if (n->hw_nesting) {
+		if (READ_ONCE(n->users))
+			vtd_iotlb_flush_range(n->parent->unit, n->did,
+					      start & PAGE_MASK,
+					      last - (start & PAGE_MASK) + 1);
+	} else {
+		rc = vtd_nested_sync(n, start, last);
+	}
+	mutex_unlock(&n->parent->nest_lock);
+	return rc;
+}
+
 struct iofd_domain *vtd_domain_alloc_nested(struct iofd_device *idev,
 					    struct iofd_domain *parent_domain,
 					    u32 flags,
@@ -234,19 +292,21 @@ struct iofd_domain *vtd_domain_alloc_nested(struct iofd_device *idev,
 	struct vtd_unit *unit = to_vtd_dev(idev)->unit;
 	struct vtd_domain *parent;
 	struct iommu_hwpt_vtd_s1 s1;
-	unsigned int ndoms;
 	struct vtd_nested *n;
-	int did, rc;
+	int rc;
 
 	if (flags & ~IOFD_DOMAIN_F_PASID)
 		return ERR_PTR(-EOPNOTSUPP);
-	if (!data || data->type != IOMMU_HWPT_DATA_VTD_S1)
+	if (!data || (data->type != IOMMU_HWPT_DATA_VTD_S1 &&
+		      data->type != IOMMU_HWPT_DATA_VTD_PASID_TABLE))
 		return ERR_PTR(-EOPNOTSUPP);
 	if (parent_domain->ops != &vtd_domain_ops)
 		return ERR_PTR(-EINVAL);
 	parent = to_vtd_domain(parent_domain);
 	if (!parent->nest_parent || parent->unit != unit)
 		return ERR_PTR(-EINVAL);
+	if (data->type == IOMMU_HWPT_DATA_VTD_PASID_TABLE)
+		return vtd_ptable_alloc(to_vtd_dev(idev), parent, flags, data);
 	rc = iofd_copy_user_data(&s1, sizeof(s1),
 				 offsetofend(typeof(s1), __reserved), data,
 				 IOMMU_HWPT_DATA_VTD_S1);
@@ -258,43 +318,13 @@ struct iofd_domain *vtd_domain_alloc_nested(struct iofd_device *idev,
 	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
 	if (!n)
 		return ERR_PTR(-ENOMEM);
-	ndoms = 1U << (4 + 2 * FIELD_GET(VTD_CAP_ND, unit->cap));
-	did = ida_alloc_range(&unit->dids, VTD_PT_DID + 1, ndoms - 1,
-			      GFP_KERNEL);
-	if (did < 0) {
-		kfree(n);
-		return ERR_PTR(did);
-	}
-	n->parent = parent;
-	n->did = did;
-	n->s1 = s1;
-	n->fl_levels = s1.addr_width == 57 ? 5 : 4;
-	n->hw_nesting = vtd_unit_hw_nesting(unit);
-	if (!unit->coherent)
-		n->shadow.flush = vtd_nested_flush_cb;
-	/* 4K shadow entries: the parent's pages behind a guest leaf vary */
-	rc = vtd_pgtable_init(&n->shadow, unit->agaw + 2, SZ_4K,
-			      GFP_KERNEL_ACCOUNT);
+	rc = vtd_nested_init(n, parent, &s1);
 	if (rc) {
-		ida_free(&unit->dids, did);
 		kfree(n);
 		return ERR_PTR(rc);
 	}
 	n->domain.ops = &vtd_nested_ops;
 	n->domain.driver = &vtd_driver;
 	n->domain.type = IOFD_DOMAIN_NESTED;
-	mutex_lock(&parent->nest_lock);
-	list_add_tail(&n->parent_node, &parent->nested);
-	/* What the guest table already holds */
-	rc = vtd_nested_sync(n, 0, U64_MAX);
-	if (rc)
-		list_del(&n->parent_node);
-	mutex_unlock(&parent->nest_lock);
-	if (rc) {
-		vtd_pgtable_destroy(&n->shadow);
-		ida_free(&unit->dids, did);
-		kfree(n);
-		return ERR_PTR(rc);
-	}
 	return &n->domain;
 }

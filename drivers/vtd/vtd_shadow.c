@@ -16,6 +16,7 @@
 #include <linux/minmax.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <linux/bitfield.h>
 #include "vtd_hw.h"
 #include "vtd_shadow.h"
 
@@ -155,4 +156,66 @@ int vtd_shadow_sync(struct vtd_pgtable *shadow,
 		return 0;
 	w.last = min(w.last, top_last);
 	return vtd_shadow_table(&w, src->flptr, src->fl_levels, 0, true);
+}
+
+/* Read guest-physical memory through the parent; -EFAULT outside it */
+static int vtd_guest_read(const struct vtd_shadow_src *mem, u64 gpa,
+			  void *buf, size_t len)
+{
+	bool pw;
+	u64 hpa = mem->gpa_to_hpa(mem->ctx, gpa, &pw);
+
+	if (!hpa || (gpa & (SZ_4K - 1)) + len > SZ_4K)
+		return -EFAULT;
+	return mem->read_hpa(mem->ctx, hpa, buf, len);
+}
+
+/*
+ * Read and validate the guest's PASID entry @pasid of the PASID directory
+ * at @dir_gpa (scalable-mode layout, as the guest's vIOMMU defines it).
+ * The guest may only describe first-level translation (PGTT 1); the host
+ * decides domain IDs and the second level.  0 and *@out for a valid entry;
+ * -ENOENT when the directory or table entry is not present; -EFAULT when
+ * the guest's tables are outside the parent; -EIO for an entry the host
+ * refuses (other PGTT, reserved bits, a feature not allowed by @allow).
+ */
+int vtd_guest_pasid_read(const struct vtd_shadow_src *mem, u64 dir_gpa,
+			 u32 pasid, u32 allow, struct vtd_guest_pasid *out)
+{
+	struct vtd_pasid_entry pe;
+	u64 pde;
+	int rc;
+
+	if (pasid >> 20)
+		return -EINVAL;
+	rc = vtd_guest_read(mem, (dir_gpa & VTD_PDE_PTP) +
+			    8 * (pasid >> VTD_PASID_PDE_SHIFT), &pde,
+			    sizeof(pde));
+	if (rc)
+		return rc;
+	if (!(pde & VTD_PDE_P))
+		return -ENOENT;
+	rc = vtd_guest_read(mem, (pde & VTD_PDE_PTP) +
+			    sizeof(pe) * (pasid % VTD_PASIDS_PER_TABLE), &pe,
+			    sizeof(pe));
+	if (rc)
+		return rc;
+	if (!(pe.val[0] & VTD_PE0_P))
+		return -ENOENT;
+	if (FIELD_GET(VTD_PE0_PGTT, pe.val[0]) != VTD_PGTT_FL)
+		return -EIO;
+	/* Quadwords 3-7 are reserved; FLPM 2 and 3 are reserved */
+	if (pe.val[3] | pe.val[4] | pe.val[5] | pe.val[6] | pe.val[7] ||
+	    FIELD_GET(VTD_PE2_FLPM, pe.val[2]) > 1)
+		return -EIO;
+	out->flptr = pe.val[2] & VTD_PE2_FLPTPTR;
+	out->fl_levels = FIELD_GET(VTD_PE2_FLPM, pe.val[2]) ? 5 : 4;
+	out->sre = pe.val[2] & VTD_PE2_SRE;
+	out->wpe = pe.val[2] & VTD_PE2_WPE;
+	out->eafe = pe.val[2] & VTD_PE2_EAFE;
+	if ((out->sre && !(allow & VTD_GUEST_ALLOW_SRE)) ||
+	    (out->fl_levels == 5 && !(allow & VTD_GUEST_ALLOW_5LEVEL)) ||
+	    (out->eafe && !(allow & VTD_GUEST_ALLOW_EAFE)))
+		return -EIO;
+	return 0;
 }

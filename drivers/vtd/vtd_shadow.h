@@ -56,6 +56,30 @@ struct vtd_shadow_stats {
 /* At most this many 4K entries per sync: bounded work per call */
 #define VTD_SHADOW_MAX_PAGES	(1ULL << 20)
 
+/**
+ * struct vtd_guest_pasid - a guest PASID entry that passed validation
+ * @flptr: guest-physical address of its first-level table
+ * @fl_levels: 4 or 5 (FLPM)
+ * @sre: supervisor requests
+ * @wpe: write protection for supervisor requests
+ * @eafe: extended accessed flag
+ */
+struct vtd_guest_pasid {
+	u64 flptr;
+	unsigned int fl_levels;
+	bool sre;
+	bool wpe;
+	bool eafe;
+};
+
+/* What the host allows a guest PASID entry to use */
+#define VTD_GUEST_ALLOW_SRE	BIT(0)
+#define VTD_GUEST_ALLOW_5LEVEL	BIT(1)
+#define VTD_GUEST_ALLOW_EAFE	BIT(2)
+
+int vtd_guest_pasid_read(const struct vtd_shadow_src *mem, u64 dir_gpa,
+			 u32 pasid, u32 allow, struct vtd_guest_pasid *out);
+
 int vtd_shadow_sync(struct vtd_pgtable *shadow,
 		    const struct vtd_shadow_src *src, u64 start, u64 last,
 		    struct list_head *freelist, struct vtd_shadow_stats *st);

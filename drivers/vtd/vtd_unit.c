@@ -579,7 +579,8 @@ void vtd_iotlb_flush_range(struct vtd_unit *unit, u16 did, u64 start,
 	u64 addr;
 	int am = -1;
 
-	if (unit->cap & VTD_CAP_PSI)
+	/* @len 0 stands for the whole space (it does not fit in a u64) */
+	if (len && (unit->cap & VTD_CAP_PSI))
 		am = vtd_qi_psi_order(start, start + len - 1,
 				      FIELD_GET(VTD_CAP_MAMV, unit->cap),
 				      &addr);
@@ -620,6 +621,13 @@ int vtd_dev_take(struct vtd_dev *vdev)
 	if (!vdev->pasid_dir)
 		return -ENOMEM;
 	mutex_lock(&unit->lock);
+	/* PASID 0 (the RID's) always has its table: attaching it cannot fail */
+	if (!vtd_pasid_entry(vdev, 0, true)) {
+		mutex_unlock(&unit->lock);
+		free_page((unsigned long)vdev->pasid_dir);
+		vdev->pasid_dir = NULL;
+		return -ENOMEM;
+	}
 	rc = vtd_set_context(unit, vdev->rid, vdev->pasid_dir, true);
 	if (!rc)
 		rc = vtd_qi_submit(unit, inv, ARRAY_SIZE(inv));
@@ -628,6 +636,8 @@ int vtd_dev_take(struct vtd_dev *vdev)
 		vtd_set_context(unit, vdev->rid, unit->pt_dir, false);
 		vtd_qi_submit(unit, inv, 1);
 		mutex_unlock(&unit->lock);
+		free_page((unsigned long)vdev->pasid_tables[0]);
+		vdev->pasid_tables[0] = NULL;
 		free_page((unsigned long)vdev->pasid_dir);
 		vdev->pasid_dir = NULL;
 		return rc;

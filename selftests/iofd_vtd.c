@@ -340,6 +340,39 @@ TEST_F(vtd, passthrough_when_unmanaged)
 	munmap(big, len);
 }
 
+/*
+ * A physically contiguous, 2M-aligned mapping is mapped with 2M leaves
+ * (CAP.SLLPS has 2M): the walker reports a 2M leaf at the right address,
+ * and DMA through it works.
+ */
+TEST_F(vtd, large_leaves)
+{
+	__u32 pt_id = self->ioas_id;
+	char res[160], want[96];
+	__u8 *huge;
+
+	if (!iofd_reserve_hugepages(1))
+		SKIP(return, "no 2M huge page available");
+	huge = mmap(NULL, HUGEPAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (huge == MAP_FAILED)
+		SKIP(return, "MAP_HUGETLB: %s", strerror(errno));
+	fill(huge, HUGEPAGE_SIZE, 21);
+	test_ioctl_ioas_map_fixed(huge, HUGEPAGE_SIZE, 0x400000);
+	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, vtd_translate(self->rid, 0x400000 + 0x12345, false, res,
+				   sizeof(res)));
+	snprintf(want, sizeof(want), "fault=0x0 pa=0x%llx size=0x200000 r=1 w=1",
+		 (unsigned long long)iofd_virt_to_phys(huge + 0x12345));
+	EXPECT_EQ(0, strncmp(res, want, strlen(want)))
+		TH_LOG("walker: %s want: %s", res, want);
+	ASSERT_EQ(0, edu_dma(self->bar, false, 0x400000 + 0x1ff000, 0, 100));
+	ASSERT_EQ(0, edu_dma(self->bar, true, 0x400000 + 0x3000, 0, 100));
+	EXPECT_EQ(0, memcmp(huge + 0x1ff000, huge + 0x3000, 100));
+	test_ioctl_ioas_unmap(0x400000, HUGEPAGE_SIZE);
+	munmap(huge, HUGEPAGE_SIZE);
+}
+
 /* ---- nesting (shadow mode on QEMU 7.2) ---- */
 
 #define GPA_TABLES 0x200000ULL	/* L4, L3, L2, L1 */

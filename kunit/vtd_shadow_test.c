@@ -44,9 +44,9 @@ static int ram_read(void *ctx, u64 pa, void *buf, size_t len)
 	return 0;
 }
 
-static u64 parent_gpa_to_hpa(void *ctx, u64 gpa, bool *writable)
+static u64 parent_gpa_to_hpa(void *ctx, u64 gpa, unsigned int *perm)
 {
-	return vtd_pgtable_lookup(ctx, gpa, writable);
+	return vtd_pgtable_lookup(ctx, gpa, perm);
 }
 
 static u64 *zpage(struct kunit *test)
@@ -132,7 +132,7 @@ static void sync(struct kunit *test, struct shadow_fixture *f, u64 start,
 	LIST_HEAD(freelist);
 
 	KUNIT_ASSERT_EQ(test, vtd_shadow_sync(&f->shadow, &f->src, start, last,
-					      &freelist, st), 0);
+					      false, &freelist, st), 0);
 	vtd_pgtable_free_list(&freelist);
 }
 
@@ -226,15 +226,15 @@ static void shadow_bounded(struct kunit *test)
 	/* The work limit: a sync stops, says so */
 	f.src.max_pages = 10;
 	KUNIT_EXPECT_EQ(test, vtd_shadow_sync(&f.shadow, &f.src, 0, U64_MAX,
-					      &freelist, &st), 0);
+					      false, &freelist, &st), 0);
 	vtd_pgtable_free_list(&freelist);
 	KUNIT_EXPECT_TRUE(test, st.truncated);
 	KUNIT_EXPECT_EQ(test, st.mapped, 10ULL);
 	/* Bad arguments */
-	KUNIT_EXPECT_EQ(test, vtd_shadow_sync(&f.shadow, &f.src, 2, 1,
+	KUNIT_EXPECT_EQ(test, vtd_shadow_sync(&f.shadow, &f.src, 2, 1, false,
 					      &freelist, &st), -EINVAL);
 	f.src.fl_levels = 3;
-	KUNIT_EXPECT_EQ(test, vtd_shadow_sync(&f.shadow, &f.src, 0, 1,
+	KUNIT_EXPECT_EQ(test, vtd_shadow_sync(&f.shadow, &f.src, 0, 1, false,
 					      &freelist, &st), -EINVAL);
 	fixture_free(&f);
 }
@@ -297,7 +297,62 @@ static void guest_pasid_entries(struct kunit *test)
 	fixture_free(&f);
 }
 
+/*
+ * Supervisor-only pages (U/S clear) and write-only parent pages are not
+ * shadowed beyond what nesting gives; a refill adds without removing.
+ */
+static void shadow_permissions_and_refill(struct kunit *test)
+{
+	struct shadow_fixture f;
+	struct vtd_shadow_stats st;
+	LIST_HEAD(freelist);
+	size_t mapped;
+
+	fixture_init(test, &f);
+	f.page[3][1] &= ~0x4ULL;	/* 0x1000: supervisor only */
+	sync(test, &f, 0, U64_MAX, &st);
+	KUNIT_EXPECT_EQ(test, st.bad, 1ULL);
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_lookup(&f.shadow, 0x1000, NULL),
+			(phys_addr_t)0);
+	expect_same(test, &f, 0x1000);
+	/* The parent maps 0x900000 (0x4000's target) write-only, later */
+	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&f.parent, 0x900000, 0x50000000,
+					      SZ_4K, 1, false, true,
+					      GFP_KERNEL, &mapped), 0);
+	KUNIT_ASSERT_EQ(test, vtd_shadow_sync(&f.shadow, &f.src, 0, U64_MAX,
+					      true, &freelist, &st), 0);
+	vtd_pgtable_free_list(&freelist);
+	/* Only 0x4000 was added; what was there stayed */
+	KUNIT_EXPECT_EQ(test, st.mapped, 1ULL);
+	KUNIT_EXPECT_EQ(test, vtd_pgtable_lookup(&f.shadow, 0x3000, NULL),
+			(phys_addr_t)virt_to_phys(f.page[6]));
+	expect_same(test, &f, 0x4000);
+	expect_same(test, &f, 0x3000);
+	fixture_free(&f);
+}
+
+/* A guest made of three pages that fan out: the table budget stops it */
+static void shadow_table_budget(struct kunit *test)
+{
+	struct shadow_fixture f;
+	struct vtd_shadow_stats st;
+	int i;
+
+	fixture_init(test, &f);
+	for (i = 0; i < 256; i++)
+		f.page[1][i] = (GPA_BASE + 0x2000) | FL_LINK;
+	for (i = 0; i < 512; i++)
+		f.page[2][i] = (GPA_BASE + 0x3000) | FL_LINK;
+	memset(f.page[3], 0, PAGE_SIZE);
+	sync(test, &f, 0, U64_MAX, &st);
+	KUNIT_EXPECT_TRUE(test, st.truncated);
+	KUNIT_EXPECT_LE(test, st.tables, (u64)VTD_SHADOW_MAX_TABLES);
+	fixture_free(&f);
+}
+
 static struct kunit_case vtd_shadow_test_cases[] = {
+	KUNIT_CASE(shadow_permissions_and_refill),
+	KUNIT_CASE(shadow_table_budget),
 	KUNIT_CASE(guest_pasid_entries),
 	KUNIT_CASE(shadow_matches_nested),
 	KUNIT_CASE(shadow_resync_range),

@@ -35,6 +35,8 @@
  * @name: "dmar<N>" for logs and debugfs
  * @phys: register base
  * @regs: mapped registers
+ * @reg_size: bytes mapped at @regs (the fault records and IOTLB registers
+ *	CAP and ECAP place are inside)
  * @cap: CAP register
  * @ecap: ECAP register
  * @agaw: the second-level AGAW we use (largest in CAP.SAGAW, at most 48
@@ -53,7 +55,8 @@
  * @pt_table: its PASID table 0; entry 0 is pass-through
  * @devices: struct vtd_dev.node of managed devices
  * @dids: domain ID allocator
- * @qi_lock: serializes submissions to the invalidation queue
+ * @qi_lock: serializes submissions to the invalidation queue (process
+ *	context only: every caller may sleep)
  * @qi: the queue (256-bit descriptors)
  * @qi_tail: next free slot
  * @qi_status: written by wait descriptors
@@ -69,6 +72,7 @@ struct vtd_unit {
 	char name[16];
 	phys_addr_t phys;
 	void __iomem *regs;
+	size_t reg_size;
 	u64 cap;
 	u64 ecap;
 	unsigned int agaw;
@@ -87,7 +91,7 @@ struct vtd_unit {
 	struct list_head devices;
 	struct ida dids;
 
-	spinlock_t qi_lock;
+	struct mutex qi_lock;
 	struct vtd_qi_desc *qi;
 	unsigned int qi_tail;
 	u32 *qi_status;
@@ -163,6 +167,8 @@ struct vtd_domain {
  * @parent_node: in @parent->nested, under @parent->nest_lock
  * @users: attached RIDs and PASIDs, under the unit lock
  * @stats: what the last shadow sync did (debugfs), under nest_lock
+ * @needs_retry: some guest entry was out of reach or a sync was cut
+ *	short: parent maps refill; under nest_lock
  * @syncs: shadow syncs done
  */
 struct vtd_nested {
@@ -176,6 +182,7 @@ struct vtd_nested {
 	struct list_head parent_node;
 	unsigned int users;
 	struct vtd_shadow_stats stats;
+	bool needs_retry;
 	u64 syncs;
 };
 
@@ -238,6 +245,7 @@ int vtd_nested_init(struct vtd_nested *n, struct vtd_domain *parent,
 		    const struct iommu_hwpt_vtd_s1 *s1);
 void vtd_nested_fini(struct vtd_nested *n);
 int vtd_nested_resync(struct vtd_nested *n, u64 start, u64 last);
+u64 vtd_parent_gpa_to_hpa(void *ctx, u64 gpa, unsigned int *perm);
 
 /* vtd_ptable.c */
 extern const struct iofd_domain_ops vtd_ptable_ops;
@@ -253,6 +261,7 @@ void vtd_ptable_install(struct iofd_domain *domain, struct vtd_dev *vdev,
 			u16 old_did);
 void vtd_ptable_uninstall(struct iofd_domain *domain, struct vtd_dev *vdev,
 			  bool keep_rid);
+void vtd_ptable_rid_users_dec(struct iofd_domain *domain);
 
 /* vtd_debugfs.c */
 void vtd_debugfs_unit_init(struct vtd_unit *unit);

@@ -146,7 +146,9 @@ struct iofd_domain *vtd_domain_alloc_paging(struct iofd_device *idev,
 	vd->domain.type = IOFD_DOMAIN_PAGING;
 	vd->domain.pgsize_bitmap = unit->sl_pgsizes;
 	vd->domain.aperture_start = 0;
-	vd->domain.aperture_last = vtd_pgtable_last(&vd->pt);
+	/* The unit translates at most MGAW bits, whatever the levels */
+	vd->domain.aperture_last = min_t(u64, vtd_pgtable_last(&vd->pt),
+		(1ULL << (FIELD_GET(VTD_CAP_MGAW, unit->cap) + 1)) - 1);
 	return &vd->domain;
 }
 
@@ -259,7 +261,10 @@ int vtd_attach_dev(struct iofd_domain *domain, struct iofd_device *idev,
 		vtd_dev_set_pasid_entry(vdev, 0, &pe,
 					vtd_domain_did(domain), did);
 	}
-	if (!vtd_is_ptable(old))
+	/* Only now that the RID's new entry and invalidation are in */
+	if (vtd_is_ptable(old))
+		vtd_ptable_rid_users_dec(old);
+	else
 		vtd_domain_users_dec(old);
 	vdev->rid_domain = domain;
 	mutex_unlock(&unit->lock);

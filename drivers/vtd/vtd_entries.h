@@ -9,6 +9,7 @@
 #ifndef _IOFD_VTD_ENTRIES_H
 #define _IOFD_VTD_ENTRIES_H
 
+#include <linux/minmax.h>
 #include <linux/string.h>
 #include "vtd_hw.h"
 
@@ -116,6 +117,24 @@ static inline struct vtd_qi_desc vtd_qi_pc(u16 did, u32 pasid)
 	} };
 }
 
+/* Every PASID of domain @did */
+static inline struct vtd_qi_desc vtd_qi_pc_domain(u16 did)
+{
+	return (struct vtd_qi_desc){ .qw = {
+		FIELD_PREP(VTD_QI_TYPE, VTD_QI_TYPE_PC) |
+		FIELD_PREP(VTD_QI_GRAN, VTD_QI_PC_DOMAIN) |
+		FIELD_PREP(VTD_QI_DID, did),
+	} };
+}
+
+static inline struct vtd_qi_desc vtd_qi_pc_global(void)
+{
+	return (struct vtd_qi_desc){ .qw = {
+		FIELD_PREP(VTD_QI_TYPE, VTD_QI_TYPE_PC) |
+		FIELD_PREP(VTD_QI_GRAN, VTD_QI_PC_GLOBAL),
+	} };
+}
+
 static inline struct vtd_qi_desc vtd_qi_iotlb_global(void)
 {
 	return (struct vtd_qi_desc){ .qw = {
@@ -172,7 +191,8 @@ static inline int vtd_qi_psi_order(u64 start, u64 last, unsigned int mamv,
 {
 	unsigned int am;
 
-	for (am = 0; am <= mamv; am++) {
+	/* Addresses have at most 64 bits: orders beyond 51 mean nothing */
+	for (am = 0; am <= min(mamv, 51U); am++) {
 		u64 mask = (1ULL << (12 + am)) - 1;
 
 		if ((start & ~mask) + mask >= last) {

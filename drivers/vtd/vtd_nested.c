@@ -22,11 +22,12 @@
 #include "vtd.h"
 #include "vtd_entries.h"
 
-static u64 vtd_parent_gpa_to_hpa(void *ctx, u64 gpa, bool *writable)
+/* Guest-physical through the nest parent (@ctx): its table only */
+u64 vtd_parent_gpa_to_hpa(void *ctx, u64 gpa, unsigned int *perm)
 {
 	struct vtd_domain *parent = ctx;
 
-	return vtd_pgtable_lookup(&parent->pt, gpa, writable);
+	return vtd_pgtable_lookup(&parent->pt, gpa, perm);
 }
 
 static bool vtd_unit_hw_nesting(struct vtd_unit *unit)
@@ -36,10 +37,12 @@ static bool vtd_unit_hw_nesting(struct vtd_unit *unit)
 
 /*
  * Rebuild [@start, @last] of @n's shadow from the guest's table and the
- * parent, then invalidate it.  Caller holds the parent's nest_lock, which
- * keeps the parent's table still while it is walked.
+ * parent (with @refill: only add what is missing), then invalidate it.
+ * Caller holds the parent's nest_lock, which keeps the parent's table
+ * still while it is walked.
  */
-static int vtd_nested_sync(struct vtd_nested *n, u64 start, u64 last)
+static int vtd_nested_sync(struct vtd_nested *n, u64 start, u64 last,
+			   bool refill)
 {
 	struct vtd_domain *parent = n->parent;
 	struct vtd_shadow_src src = {
@@ -50,15 +53,22 @@ static int vtd_nested_sync(struct vtd_nested *n, u64 start, u64 last)
 		.read_hpa = vtd_read_ram,
 		.ctx = parent,
 	};
+	bool whole = !start && last == U64_MAX;
 	LIST_HEAD(freelist);
 	int rc;
 
 	lockdep_assert_held(&parent->nest_lock);
-	if (n->hw_nesting)
-		return 0;
-	rc = vtd_shadow_sync(&n->shadow, &src, start, last, &freelist,
+	rc = vtd_shadow_sync(&n->shadow, &src, start, last, refill, &freelist,
 			     &n->stats);
 	n->syncs++;
+	/*
+	 * Something was out of reach or cut short: a later parent map
+	 * retries.  Only a complete pass over everything clears it.
+	 */
+	if (whole)
+		n->needs_retry = false;
+	if (rc || n->stats.unreachable || n->stats.truncated)
+		n->needs_retry = true;
 	smp_mb();	/* shadow writes before the @users read */
 	start &= PAGE_MASK;
 	if (READ_ONCE(n->users) && start <= vtd_pgtable_last(&n->shadow))
@@ -77,9 +87,10 @@ static int vtd_nested_sync(struct vtd_nested *n, u64 start, u64 last)
 /*
  * The parent's mappings changed (under its nest_lock).  After an unmap
  * every shadow is rebuilt: entries may point at pages about to be
- * unpinned.  After a map only shadows with unreachable guest entries can
- * gain something.  In hardware mode the unit walks the parent itself;
- * its entries are tagged with the nested domain IDs, so flush those.
+ * unpinned.  After a map, shadows that had guest entries out of reach are
+ * refilled (added to, never emptied).  In hardware mode the unit walks the
+ * parent itself; its entries are tagged with the nested domain IDs, so
+ * those are flushed whole.
  */
 void vtd_nested_parent_changed(struct vtd_domain *parent, bool unmapped)
 {
@@ -88,13 +99,15 @@ void vtd_nested_parent_changed(struct vtd_domain *parent, bool unmapped)
 	lockdep_assert_held(&parent->nest_lock);
 	list_for_each_entry(n, &parent->nested, parent_node) {
 		if (n->hw_nesting) {
-			if (unmapped && READ_ONCE(n->users))
+			if (READ_ONCE(n->users))
 				vtd_iotlb_flush_range(parent->unit, n->did, 0,
-						      U64_MAX);
+						      0);
 			continue;
 		}
-		if (unmapped || n->stats.unreachable || n->stats.truncated)
-			vtd_nested_sync(n, 0, U64_MAX);
+		if (unmapped)
+			vtd_nested_sync(n, 0, U64_MAX, false);
+		else if (n->needs_retry)
+			vtd_nested_sync(n, 0, U64_MAX, true);
 	}
 }
 
@@ -255,7 +268,7 @@ int vtd_nested_init(struct vtd_nested *n, struct vtd_domain *parent,
 	mutex_lock(&parent->nest_lock);
 	list_add_tail(&n->parent_node, &parent->nested);
 	/* What the guest table already holds */
-	rc = vtd_nested_sync(n, 0, U64_MAX);
+	rc = n->hw_nesting ? 0 : vtd_nested_sync(n, 0, U64_MAX, false);
 	if (rc)
 		list_del(&n->parent_node);
 	mutex_unlock(&parent->nest_lock);
@@ -273,12 +286,15 @@ int vtd_nested_resync(struct vtd_nested *n, u64 start, u64 last)
 
 	mutex_lock(&n->parent->nest_lock);
 	if (n->hw_nesting) {
+		/*
+		 * First-level entries are flushed with a domain-selective
+		 * IOTLB invalidation of the nested domain ID (a PASID-based
+		 * one per PASID would be finer; not reachable on QEMU 7.2).
+		 */
 		if (READ_ONCE(n->users))
-			vtd_iotlb_flush_range(n->parent->unit, n->did,
-					      start & PAGE_MASK,
-					      last - (start & PAGE_MASK) + 1);
+			vtd_iotlb_flush_range(n->parent->unit, n->did, 0, 0);
 	} else {
-		rc = vtd_nested_sync(n, start, last);
+		rc = vtd_nested_sync(n, start, last, false);
 	}
 	mutex_unlock(&n->parent->nest_lock);
 	return rc;

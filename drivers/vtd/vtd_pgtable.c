@@ -278,11 +278,11 @@ size_t vtd_pgtable_unmap(struct vtd_pgtable *pt, u64 iova, size_t pgsize,
 }
 
 /*
- * What @iova translates to and whether writes are allowed (@writable may
- * be NULL), or 0 when it is not mapped
+ * What @iova translates to and the leaf's permissions (*@perm: VTD_SL_R
+ * and VTD_SL_W bits; @perm may be NULL), or 0 when it is not mapped
  */
 phys_addr_t vtd_pgtable_lookup(struct vtd_pgtable *pt, u64 iova,
-			       bool *writable)
+			       unsigned int *perm)
 {
 	unsigned int level = pt->levels;
 	u64 *table = pt->top;
@@ -296,8 +296,8 @@ phys_addr_t vtd_pgtable_lookup(struct vtd_pgtable *pt, u64 iova,
 		if (!vtd_entry_present(pte))
 			return 0;
 		if (vtd_entry_leaf(pte, level)) {
-			if (writable)
-				*writable = pte & VTD_SL_W;
+			if (perm)
+				*perm = pte & (VTD_SL_R | VTD_SL_W);
 			return (pte & VTD_SL_ADDR & ~mask) | (iova & mask);
 		}
 		table = vtd_entry_table(pte);

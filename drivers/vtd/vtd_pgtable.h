@@ -42,7 +42,7 @@ size_t vtd_pgtable_unmap(struct vtd_pgtable *pt, u64 iova, size_t pgsize,
 			 size_t pgcount, struct list_head *freelist);
 phys_addr_t vtd_pgtable_iova_to_phys(struct vtd_pgtable *pt, u64 iova);
 phys_addr_t vtd_pgtable_lookup(struct vtd_pgtable *pt, u64 iova,
-			       bool *writable);
+			       unsigned int *perm);
 void vtd_pgtable_free_list(struct list_head *freelist);
 
 /* The highest IOVA @pt translates */

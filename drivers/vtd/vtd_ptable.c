@@ -51,13 +51,6 @@ static struct vtd_ptable *to_vtd_ptable(struct iofd_domain *domain)
 	return container_of(domain, struct vtd_ptable, domain);
 }
 
-static u64 vtd_ptable_gpa_to_hpa(void *ctx, u64 gpa, bool *writable)
-{
-	struct vtd_domain *parent = ctx;
-
-	return vtd_pgtable_lookup(&parent->pt, gpa, writable);
-}
-
 /*
  * The host state of guest PASID @pasid as the guest's table says now:
  * a new struct vtd_nested, or NULL when the entry is absent or refused.
@@ -65,7 +58,7 @@ static u64 vtd_ptable_gpa_to_hpa(void *ctx, u64 gpa, bool *writable)
 static struct vtd_nested *vtd_ptable_read(struct vtd_ptable *pt, u32 pasid)
 {
 	struct vtd_shadow_src mem = {
-		.gpa_to_hpa = vtd_ptable_gpa_to_hpa,
+		.gpa_to_hpa = vtd_parent_gpa_to_hpa,
 		.read_hpa = vtd_read_ram,
 		.ctx = pt->parent,
 	};
@@ -196,8 +189,9 @@ void vtd_ptable_install(struct iofd_domain *domain, struct vtd_dev *vdev,
 
 /*
  * Remove what @domain installed in @vdev: every PASID, or with @keep_rid
- * every PASID but 0, whose slot the caller replaces next (its users count
- * still drops).  pt->lock and the unit lock held.
+ * every PASID but 0, whose slot the caller replaces next and then drops
+ * with vtd_ptable_rid_users_dec() (the count must stay up until the new
+ * entry and its invalidation are in).  pt->lock and the unit lock held.
  */
 void vtd_ptable_uninstall(struct iofd_domain *domain, struct vtd_dev *vdev,
 			  bool keep_rid)
@@ -210,13 +204,22 @@ void vtd_ptable_uninstall(struct iofd_domain *domain, struct vtd_dev *vdev,
 	for (pasid = 0; pasid < pt->nr; pasid++) {
 		struct vtd_nested *n = pt->pasids[pasid];
 
-		if (pasid || !keep_rid)
-			vtd_dev_set_pasid_entry(vdev, pasid, NULL, 0,
-						n ? n->did : 0);
+		if (!pasid && keep_rid)
+			continue;
+		vtd_dev_set_pasid_entry(vdev, pasid, NULL, 0, n ? n->did : 0);
 		if (n)
 			WRITE_ONCE(n->users, n->users - 1);
 	}
 	pt->vdev = NULL;
+}
+
+/* The RID slot of a replaced table now holds another entry */
+void vtd_ptable_rid_users_dec(struct iofd_domain *domain)
+{
+	struct vtd_nested *n = to_vtd_ptable(domain)->pasids[0];
+
+	if (n)
+		WRITE_ONCE(n->users, n->users - 1);
 }
 
 /* Re-read guest PASID @pasid and swap its host state (pt->lock held) */

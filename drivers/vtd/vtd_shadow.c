@@ -8,12 +8,16 @@
  * per table, whatever the entries point at (a table that points at itself
  * is just read again one level lower), so it ends after at most
  * fl_levels levels; the work per call is bounded by the range and by
- * VTD_SHADOW_MAX_PAGES.  Shadow entries are 4K: a guest 2M/1G leaf is
- * split, because the parent's pages behind it need not be contiguous.
+ * VTD_SHADOW_MAX_PAGES entries and VTD_SHADOW_MAX_TABLES tables.  Shadow
+ * entries are 4K: a guest 2M/1G leaf is split, because the parent's pages
+ * behind it need not be contiguous.  The shadow never grants more than
+ * the nested translation would: U/S must be set at every level (requests
+ * through it are user requests), R and W are what both levels allow.
  */
 #include <linux/errno.h>
 #include <linux/gfp.h>
 #include <linux/minmax.h>
+#include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/bitfield.h>
@@ -28,6 +32,7 @@ struct vtd_shadow_walk {
 	u64 last;
 	u64 shadow_last;
 	u64 max_pages;
+	bool refill;
 };
 
 /* Map the guest leaf's pages that fall in [start, last] */
@@ -40,7 +45,7 @@ static int vtd_shadow_leaf(struct vtd_shadow_walk *w, u64 block, u64 size,
 
 	for (iova = first; iova <= end && iova >= first; iova += SZ_4K) {
 		u64 gpa = out + (iova - block), hpa;
-		bool pw = false;
+		unsigned int perm = 0;
 		size_t mapped;
 		int rc;
 
@@ -52,13 +57,18 @@ static int vtd_shadow_leaf(struct vtd_shadow_walk *w, u64 block, u64 size,
 			w->st->truncated = true;
 			return 0;
 		}
-		hpa = w->src->gpa_to_hpa(w->src->ctx, gpa, &pw);
-		if (!hpa) {
+		/* A refill keeps what is there (no window without a leaf) */
+		if (w->refill && vtd_pgtable_lookup(w->shadow, iova, NULL))
+			continue;
+		hpa = w->src->gpa_to_hpa(w->src->ctx, gpa, &perm);
+		if (!hpa || !(perm & (writable ? VTD_SHADOW_R | VTD_SHADOW_W :
+					       VTD_SHADOW_R))) {
 			w->st->unreachable++;
 			continue;
 		}
 		rc = vtd_pgtable_map(w->shadow, iova, hpa & ~(u64)(SZ_4K - 1),
-				     SZ_4K, 1, true, writable && pw,
+				     SZ_4K, 1, perm & VTD_SHADOW_R,
+				     writable && (perm & VTD_SHADOW_W),
 				     GFP_KERNEL_ACCOUNT, &mapped);
 		if (rc)
 			return rc;
@@ -72,8 +82,7 @@ static int vtd_shadow_table(struct vtd_shadow_walk *w, u64 table_gpa,
 {
 	unsigned int shift = vtd_level_shift(level);
 	u64 span_last = base + (1ULL << (shift + 9)) - 1;
-	unsigned int i, first, end;
-	bool pw;
+	unsigned int i, first, end, perm = 0;
 	u64 hpa;
 	int rc;
 
@@ -82,18 +91,28 @@ static int vtd_shadow_table(struct vtd_shadow_walk *w, u64 table_gpa,
 		w->st->beyond++;
 		return 0;
 	}
-	hpa = w->src->gpa_to_hpa(w->src->ctx, table_gpa & VTD_FL_ADDR, &pw);
-	if (!hpa) {
+	if (w->st->tables >= VTD_SHADOW_MAX_TABLES) {
+		w->st->truncated = true;
+		return 0;
+	}
+	hpa = w->src->gpa_to_hpa(w->src->ctx, table_gpa & VTD_FL_ADDR, &perm);
+	if (!hpa || !(perm & VTD_SHADOW_R)) {
 		w->st->unreachable++;
 		return 0;
 	}
 	w->st->tables++;
+	cond_resched();
 	first = vtd_level_index(max(base, w->start), level);
 	end = vtd_level_index(min(span_last, w->last), level);
 	for (i = first; i <= end && !w->st->truncated; i++) {
 		u64 block = base + ((u64)i << shift), pte;
 		bool leaf, ww;
 
+		/* The upper half of the top table is not canonical */
+		if (level == w->src->fl_levels && i >= VTD_PT_ENTRIES / 2) {
+			w->st->beyond++;
+			break;
+		}
 		if (w->src->read_hpa(w->src->ctx,
 				     (hpa & ~(u64)(SZ_4K - 1)) + 8 * i, &pte,
 				     sizeof(pte))) {
@@ -102,6 +121,10 @@ static int vtd_shadow_table(struct vtd_shadow_walk *w, u64 table_gpa,
 		}
 		if (!(pte & VTD_FL_P))
 			continue;
+		if (!(pte & VTD_FL_US)) {
+			w->st->bad++;
+			continue;
+		}
 		ww = writable && (pte & VTD_FL_RW);
 		leaf = level == 1;
 		/* Bit 7 is PS above level 1 (PAT in a 4K leaf) */
@@ -128,12 +151,15 @@ static int vtd_shadow_table(struct vtd_shadow_walk *w, u64 table_gpa,
 /*
  * Make @shadow's [@start, @last] what the guest's table and the parent say
  * now: drop the old entries of the range, walk the guest table over it.
- * Freed shadow table pages go to @freelist (free them after the IOTLB
- * invalidation).  0, or -ENOMEM with the range partly filled.
+ * With @refill nothing is dropped: only missing entries are added (after
+ * the parent mapped more).  Freed shadow table pages go to @freelist (free
+ * them after the IOTLB invalidation).  0, or -ENOMEM with the range
+ * partly filled.
  */
 int vtd_shadow_sync(struct vtd_pgtable *shadow,
 		    const struct vtd_shadow_src *src, u64 start, u64 last,
-		    struct list_head *freelist, struct vtd_shadow_stats *st)
+		    bool refill, struct list_head *freelist,
+		    struct vtd_shadow_stats *st)
 {
 	struct vtd_shadow_walk w = {
 		.shadow = shadow, .src = src, .st = st,
@@ -141,13 +167,14 @@ int vtd_shadow_sync(struct vtd_pgtable *shadow,
 		.last = last | (SZ_4K - 1),
 		.shadow_last = vtd_pgtable_last(shadow),
 		.max_pages = src->max_pages ?: VTD_SHADOW_MAX_PAGES,
+		.refill = refill,
 	};
 	u64 top_last;
 
 	memset(st, 0, sizeof(*st));
 	if (start > last || (src->fl_levels != 4 && src->fl_levels != 5))
 		return -EINVAL;
-	if (w.start <= w.shadow_last)
+	if (!refill && w.start <= w.shadow_last)
 		vtd_pgtable_unmap(shadow, w.start, SZ_4K,
 				  (min(w.last, w.shadow_last) - w.start + 1) /
 				  SZ_4K, freelist);
@@ -162,10 +189,11 @@ int vtd_shadow_sync(struct vtd_pgtable *shadow,
 static int vtd_guest_read(const struct vtd_shadow_src *mem, u64 gpa,
 			  void *buf, size_t len)
 {
-	bool pw;
-	u64 hpa = mem->gpa_to_hpa(mem->ctx, gpa, &pw);
+	unsigned int perm = 0;
+	u64 hpa = mem->gpa_to_hpa(mem->ctx, gpa, &perm);
 
-	if (!hpa || (gpa & (SZ_4K - 1)) + len > SZ_4K)
+	if (!hpa || !(perm & VTD_SHADOW_R) ||
+	    (gpa & (SZ_4K - 1)) + len > SZ_4K)
 		return -EFAULT;
 	return mem->read_hpa(mem->ctx, hpa, buf, len);
 }

@@ -8,6 +8,7 @@
 #ifndef _IOFD_VTD_SHADOW_H
 #define _IOFD_VTD_SHADOW_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include "vtd_pgtable.h"
 
@@ -17,7 +18,8 @@
  * @fl_levels: 4 (48-bit) or 5 (57-bit)
  * @fl1gp: 1G first-level leaves are allowed
  * @gpa_to_hpa: the nest parent's translation of a guest-physical page:
- *	host physical address, with *@writable; 0 when not mapped
+ *	host physical address, with *@perm (VTD_SHADOW_R / VTD_SHADOW_W);
+ *	0 when not mapped
  * @read_hpa: copy @len bytes of host RAM at @hpa; 0 or -EFAULT
  * @ctx: passed to both
  * @max_pages: work limit of one sync in 4K pages (0: VTD_SHADOW_MAX_PAGES)
@@ -29,7 +31,7 @@ struct vtd_shadow_src {
 	u64 flptr;
 	unsigned int fl_levels;
 	bool fl1gp;
-	u64 (*gpa_to_hpa)(void *ctx, u64 gpa, bool *writable);
+	u64 (*gpa_to_hpa)(void *ctx, u64 gpa, unsigned int *perm);
 	int (*read_hpa)(void *ctx, u64 hpa, void *buf, size_t len);
 	void *ctx;
 	u64 max_pages;
@@ -41,7 +43,8 @@ struct vtd_shadow_src {
  * @tables: guest tables read
  * @unreachable: guest tables or pages outside the parent's mappings
  * @beyond: guest mappings above what the shadow's levels can hold
- * @bad: guest entries with reserved bits or a bad large-page level
+ * @bad: guest entries with a bad large-page level, or supervisor-only
+ *	(U/S clear: every request through the shadow is a user request)
  * @truncated: the sync stopped at its work limit
  */
 struct vtd_shadow_stats {
@@ -53,8 +56,13 @@ struct vtd_shadow_stats {
 	bool truncated;
 };
 
-/* At most this many 4K entries per sync: bounded work per call */
+/* The parent's permissions, as second-level R and W */
+#define VTD_SHADOW_R		BIT(0)
+#define VTD_SHADOW_W		BIT(1)
+
+/* Bounded work per call: 4K entries written, guest tables read */
 #define VTD_SHADOW_MAX_PAGES	(1ULL << 20)
+#define VTD_SHADOW_MAX_TABLES	8192
 
 /**
  * struct vtd_guest_pasid - a guest PASID entry that passed validation
@@ -82,6 +90,7 @@ int vtd_guest_pasid_read(const struct vtd_shadow_src *mem, u64 dir_gpa,
 
 int vtd_shadow_sync(struct vtd_pgtable *shadow,
 		    const struct vtd_shadow_src *src, u64 start, u64 last,
-		    struct list_head *freelist, struct vtd_shadow_stats *st);
+		    bool refill, struct list_head *freelist,
+		    struct vtd_shadow_stats *st);
 
 #endif /* _IOFD_VTD_SHADOW_H */

@@ -95,13 +95,12 @@ int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
 {
 	unsigned int first, i, us;
 	struct vtd_qi_desc wait;
-	unsigned long flags;
 	int rc = 0;
 	u32 seq;
 
 	if (WARN_ON(n + 1 >= VTD_QI_ENTRIES))
 		return -EINVAL;
-	spin_lock_irqsave(&unit->qi_lock, flags);
+	mutex_lock(&unit->qi_lock);
 	seq = ++unit->qi_seq;
 	wait = vtd_qi_wait(virt_to_phys(unit->qi_status), seq);
 	first = unit->qi_tail;
@@ -139,7 +138,7 @@ int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
 		}
 		udelay(1);
 	}
-	spin_unlock_irqrestore(&unit->qi_lock, flags);
+	mutex_unlock(&unit->qi_lock);
 	return rc;
 }
 
@@ -397,6 +396,34 @@ static int vtd_unit_check(struct vtd_unit *unit)
 	return 0;
 }
 
+/*
+ * Map every register CAP and ECAP place (fault records, IOTLB registers),
+ * which may lie beyond the first page.  On failure nothing stays mapped
+ * or claimed.
+ */
+static int vtd_unit_map_all(struct vtd_unit *unit)
+{
+	size_t fault_end = FIELD_GET(VTD_CAP_FRO, unit->cap) * 16 +
+			   (FIELD_GET(VTD_CAP_NFR, unit->cap) + 1) * 16;
+	size_t iotlb_end = FIELD_GET(VTD_ECAP_IRO, unit->ecap) * 16 + 16;
+	size_t size = PAGE_ALIGN(max3(fault_end, iotlb_end,
+				      (size_t)VTD_REG_MIN_SIZE));
+
+	if (size == unit->reg_size)
+		return 0;
+	iounmap(unit->regs);
+	release_mem_region(unit->phys, unit->reg_size);
+	unit->reg_size = size;
+	if (!request_mem_region(unit->phys, size, unit->name))
+		return -EBUSY;
+	unit->regs = ioremap(unit->phys, size);
+	if (!unit->regs) {
+		release_mem_region(unit->phys, size);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static void vtd_unit_free_tables(struct vtd_unit *unit)
 {
 	unsigned int i;
@@ -412,24 +439,26 @@ static void vtd_unit_free_tables(struct vtd_unit *unit)
 
 int vtd_unit_init(struct vtd_unit *unit)
 {
-	struct vtd_qi_desc flush[2] = {
-		vtd_qi_cc_global(), vtd_qi_iotlb_global(),
+	/* Whatever an earlier owner left cached: contexts, PASIDs, IOTLB */
+	struct vtd_qi_desc flush[3] = {
+		vtd_qi_cc_global(), vtd_qi_pc_global(), vtd_qi_iotlb_global(),
 	};
 	int rc;
 
 	mutex_init(&unit->lock);
 	mutex_init(&unit->fault_lock);
-	spin_lock_init(&unit->qi_lock);
+	mutex_init(&unit->qi_lock);
 	INIT_LIST_HEAD(&unit->devices);
 	ida_init(&unit->dids);
 	INIT_DELAYED_WORK(&unit->fault_work, vtd_fault_work);
 
-	if (!request_mem_region(unit->phys, VTD_REG_MIN_SIZE, unit->name)) {
+	unit->reg_size = VTD_REG_MIN_SIZE;
+	if (!request_mem_region(unit->phys, unit->reg_size, unit->name)) {
 		pr_err("%s: registers at %pa are claimed by another driver\n",
 		       unit->name, &unit->phys);
 		return -EBUSY;
 	}
-	unit->regs = ioremap(unit->phys, VTD_REG_MIN_SIZE);
+	unit->regs = ioremap(unit->phys, unit->reg_size);
 	if (!unit->regs) {
 		rc = -ENOMEM;
 		goto err_region;
@@ -437,6 +466,10 @@ int vtd_unit_init(struct vtd_unit *unit)
 	rc = vtd_unit_check(unit);
 	if (rc)
 		goto err_unmap;
+	/* On failure it has released everything itself */
+	rc = vtd_unit_map_all(unit);
+	if (rc)
+		return rc;
 
 	rc = -ENOMEM;
 	unit->root = vtd_alloc_table(unit);
@@ -479,7 +512,7 @@ err_free:
 err_unmap:
 	iounmap(unit->regs);
 err_region:
-	release_mem_region(unit->phys, VTD_REG_MIN_SIZE);
+	release_mem_region(unit->phys, unit->reg_size);
 	return rc;
 }
 
@@ -494,7 +527,7 @@ void vtd_unit_destroy(struct vtd_unit *unit)
 	vtd_unit_free_tables(unit);
 	ida_destroy(&unit->dids);
 	iounmap(unit->regs);
-	release_mem_region(unit->phys, VTD_REG_MIN_SIZE);
+	release_mem_region(unit->phys, unit->reg_size);
 	pr_info("%s: translation off, unit released\n", unit->name);
 }
 
@@ -611,8 +644,10 @@ int vtd_read_ram(void *ctx, u64 pa, void *buf, size_t len)
 int vtd_dev_take(struct vtd_dev *vdev)
 {
 	struct vtd_unit *unit = vdev->unit;
-	struct vtd_qi_desc inv[2] = {
+	/* The pass-through entry the unit may have cached for this RID */
+	struct vtd_qi_desc inv[3] = {
 		vtd_qi_cc_device(0, vdev->rid),
+		vtd_qi_pc_domain(VTD_PT_DID),
 		vtd_qi_iotlb_domain(VTD_PT_DID),
 	};
 	int rc;

@@ -53,7 +53,10 @@ static u8 walk_sl(const struct vtd_walk_mem *mem,
 {
 	unsigned int level;
 
-	if (levels < 64 && addr >> (12 + 9 * levels))
+	/* AGAW 0..3 only: SAGAW bit 4 is reserved */
+	if (levels > 5)
+		return FR_CTX_INV;
+	if (addr >> (12 + 9 * levels))
 		return FR_BEYOND;
 	*r = true;
 	*w = true;
@@ -123,11 +126,17 @@ static u8 walk_fl(const struct vtd_walk_mem *mem,
 			return FR_PTE_INV;
 		if (!(pte & BIT_ULL(0)))
 			return write ? FR_WRITE : FR_READ;
+		/* Requests without PASID are user requests: U/S needed */
+		if (!(pte & BIT_ULL(2)))
+			return write ? FR_WRITE : FR_READ;
 		rw &= !!(pte & BIT_ULL(1));
 		if (write && !rw)
 			return FR_WRITE;
-		if ((level == 2 || (level == 3 && unit->fl1gp)) &&
-		    (pte & BIT_ULL(7))) {
+		/* PS: 2M at level 2, 1G at level 3 with FL1GP, else reserved */
+		if (level > 1 && (pte & BIT_ULL(7)) &&
+		    (level > 3 || (level == 3 && !unit->fl1gp)))
+			return FR_PTE_RSVD;
+		if ((level == 2 || level == 3) && (pte & BIT_ULL(7))) {
 			res->size = 1ULL << shift;
 			res->pa = (addr_bits(pte) & ~(res->size - 1)) |
 				  (addr & (res->size - 1));
@@ -242,7 +251,11 @@ int vtd_walk(const struct vtd_walk_mem *mem, const struct vtd_walk_unit *unit,
 			res->fault = FR_PASID;
 			return 0;
 		}
-		/* FLPM: 0 = 4 levels, 1 = 5 levels */
+		/* FLPM: 0 = 4 levels, 1 = 5 levels, others reserved */
+		if (field(pe[2], 3, 2) > 1) {
+			res->fault = FR_PASID;
+			return 0;
+		}
 		res->fault = walk_fl(mem, unit, addr_bits(pe[2]),
 				     field(pe[2], 3, 2) ? 5 : 4,
 				     res->pgtt == 3, addr_bits(pe[0]),

@@ -218,8 +218,9 @@ int vtd_dev_set_pasid_entry(struct vtd_dev *vdev, u32 pasid,
 			    const struct vtd_pasid_entry *pe, u16 new_did,
 			    u16 old_did);
 int vtd_read_ram(void *ctx, u64 pa, void *buf, size_t len);
-void vtd_iotlb_flush_range(struct vtd_unit *unit, u16 did, u64 start,
-			   u64 len);
+int vtd_iotlb_flush_range(struct vtd_unit *unit, u16 did, u64 start,
+			  u64 len);
+void vtd_free_after_invalidation(struct list_head *freelist, int inv_rc);
 int vtd_dev_take(struct vtd_dev *vdev);
 void vtd_dev_give_back(struct vtd_dev *vdev);
 void vtd_faults_process(struct vtd_unit *unit);

@@ -25,11 +25,12 @@ static void vtd_domain_flush_cb(void *va, size_t len)
 }
 
 /* Invalidate [@iova, @iova + @len) of @vd if any device may have it */
-static void vtd_domain_invalidate(struct vtd_domain *vd, u64 iova, u64 len)
+static int vtd_domain_invalidate(struct vtd_domain *vd, u64 iova, u64 len)
 {
 	smp_mb();	/* IOPTE writes before the @users read; see above */
-	if (READ_ONCE(vd->users))
-		vtd_iotlb_flush_range(vd->unit, vd->did, iova, len);
+	if (!READ_ONCE(vd->users))
+		return 0;
+	return vtd_iotlb_flush_range(vd->unit, vd->did, iova, len);
 }
 
 static int vtd_map_pages(struct iofd_domain *domain, unsigned long iova,
@@ -61,13 +62,15 @@ static size_t vtd_unmap_pages(struct iofd_domain *domain, unsigned long iova,
 	struct vtd_domain *vd = to_vtd_domain(domain);
 	LIST_HEAD(freelist);
 	size_t unmapped;
+	int inv_rc = 0;
 
 	if (vd->nest_parent)
 		mutex_lock(&vd->nest_lock);
 	unmapped = vtd_pgtable_unmap(&vd->pt, iova, pgsize, pgcount,
 				     &freelist);
 	if (unmapped)
-		vtd_domain_invalidate(vd, iova, (u64)pgsize * pgcount);
+		inv_rc = vtd_domain_invalidate(vd, iova,
+					       (u64)pgsize * pgcount);
 	/*
 	 * Shadows built over the old mappings point at pages the core is
 	 * about to unpin: rebuild them before returning.
@@ -78,7 +81,7 @@ static size_t vtd_unmap_pages(struct iofd_domain *domain, unsigned long iova,
 		mutex_unlock(&vd->nest_lock);
 	}
 	/* Table pages only after the unit can no longer walk them */
-	vtd_pgtable_free_list(&freelist);
+	vtd_free_after_invalidation(&freelist, inv_rc);
 	return unmapped;
 }
 

@@ -55,7 +55,7 @@ static int vtd_nested_sync(struct vtd_nested *n, u64 start, u64 last,
 	};
 	bool whole = !start && last == U64_MAX;
 	LIST_HEAD(freelist);
-	int rc;
+	int rc, inv_rc = 0;
 
 	lockdep_assert_held(&parent->nest_lock);
 	rc = vtd_shadow_sync(&n->shadow, &src, start, last, refill, &freelist,
@@ -72,10 +72,10 @@ static int vtd_nested_sync(struct vtd_nested *n, u64 start, u64 last,
 	smp_mb();	/* shadow writes before the @users read */
 	start &= PAGE_MASK;
 	if (READ_ONCE(n->users) && start <= vtd_pgtable_last(&n->shadow))
-		vtd_iotlb_flush_range(parent->unit, n->did, start,
-				      min(last, vtd_pgtable_last(&n->shadow)) -
-				      start + 1);
-	vtd_pgtable_free_list(&freelist);
+		inv_rc = vtd_iotlb_flush_range(parent->unit, n->did, start,
+				min(last, vtd_pgtable_last(&n->shadow)) -
+				start + 1);
+	vtd_free_after_invalidation(&freelist, inv_rc);
 	if (n->stats.truncated || n->stats.unreachable || n->stats.bad)
 		pr_debug_ratelimited("shadow sync of DID %u: %llu mapped, %llu unreachable, %llu bad%s\n",
 				     n->did, n->stats.mapped,

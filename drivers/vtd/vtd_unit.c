@@ -604,9 +604,9 @@ int vtd_dev_set_pasid_entry(struct vtd_dev *vdev, u32 pasid,
 	return 0;
 }
 
-/* Invalidate [@start, @start + @len) of domain ID @did */
-void vtd_iotlb_flush_range(struct vtd_unit *unit, u16 did, u64 start,
-			   u64 len)
+/* Invalidate [@start, @start + @len) of domain ID @did; 0 or the error */
+int vtd_iotlb_flush_range(struct vtd_unit *unit, u16 did, u64 start,
+			  u64 len)
 {
 	struct vtd_qi_desc desc;
 	u64 addr;
@@ -619,7 +619,23 @@ void vtd_iotlb_flush_range(struct vtd_unit *unit, u16 did, u64 start,
 				      &addr);
 	desc = am < 0 ? vtd_qi_iotlb_domain(did) :
 			vtd_qi_iotlb_pages(did, addr, am, false);
-	vtd_qi_submit(unit, &desc, 1);
+	return vtd_qi_submit(unit, &desc, 1);
+}
+
+/*
+ * Free page-table pages the unit may have cached, if the invalidation
+ * that should have dropped them (@inv_rc) worked; after a queue error they
+ * are leaked on purpose: never walked after being reused.
+ */
+void vtd_free_after_invalidation(struct list_head *freelist, int inv_rc)
+{
+	if (inv_rc && !list_empty(freelist)) {
+		pr_err("invalidation failed (%d): leaking page-table pages\n",
+		       inv_rc);
+		INIT_LIST_HEAD(freelist);
+		return;
+	}
+	vtd_pgtable_free_list(freelist);
 }
 
 /*
@@ -688,13 +704,20 @@ void vtd_dev_give_back(struct vtd_dev *vdev)
 	struct vtd_unit *unit = vdev->unit;
 	struct vtd_qi_desc inv[1] = { vtd_qi_cc_device(0, vdev->rid) };
 	unsigned int i;
+	int rc;
 
 	mutex_lock(&unit->lock);
 	WARN_ON(vdev->rid_domain);
 	vtd_set_context(unit, vdev->rid, unit->pt_dir, false);
 	list_del_init(&vdev->node);
-	vtd_qi_submit(unit, inv, ARRAY_SIZE(inv));
+	rc = vtd_qi_submit(unit, inv, ARRAY_SIZE(inv));
 	mutex_unlock(&unit->lock);
+	/* The unit may still hold the old context: keep its tables then */
+	if (rc) {
+		pr_err("%s: %s given back without invalidation: leaking its PASID tables\n",
+		       unit->name, vdev->name);
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(vdev->pasid_tables); i++)
 		free_page((unsigned long)vdev->pasid_tables[i]);
 	free_page((unsigned long)vdev->pasid_dir);

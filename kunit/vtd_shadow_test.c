@@ -3,10 +3,11 @@
  * KUnit tests of shadow nesting (drivers/vtd/vtd_shadow.c): the shadow
  * second-level table the driver builds must translate exactly as the VT-d
  * nested translation of the same guest table over the same parent would.
- * Both are checked with the reference walker (vtd_walk.c): PASID 1 is a
- * nested entry (guest first level over the parent), PASID 2 a
- * second-level entry over the shadow; every sampled IOVA must give the
- * same fault-or-address and the same write permission.
+ * Both are checked with the reference walker (vtd_walk.c): PASID 1 is the
+ * nested entry the driver writes in hardware mode (guest first level over
+ * the parent), PASID 2 the second-level entry it writes over the shadow
+ * in shadow mode; every sampled IOVA must give the same fault-or-address
+ * and the same write permission.
  *
  * Guest layout (guest-physical, mapped by the parent onto real pages):
  *   0x100000 L4, 0x101000 L3, 0x102000 L2, 0x103000 L1,
@@ -22,6 +23,7 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
+#include "drivers/vtd/vtd_entries.h"
 #include "drivers/vtd/vtd_pgtable.h"
 #include "drivers/vtd/vtd_shadow.h"
 #include "drivers/vtd/vtd_walk.h"
@@ -102,11 +104,16 @@ static void fixture_init(struct kunit *test, struct shadow_fixture *f)
 	f->root[0] = virt_to_phys(f->ctx) | 1;
 	f->ctx[4 * 0x10] = virt_to_phys(f->dir) | BIT(3) | 1;
 	f->dir[0] = virt_to_phys(f->ptable) | 1;
-	f->ptable[8 * 1 + 0] = virt_to_phys(f->parent.top) | (3 << 6) |
-			       (1 << 2) | 1;
-	f->ptable[8 * 1 + 2] = GPA_BASE;
-	f->ptable[8 * 2 + 0] = virt_to_phys(f->shadow.top) | (2 << 6) |
-			       (1 << 2) | 1;
+	/*
+	 * The entries as the driver builds them (hardware mode for PASID 1,
+	 * shadow mode for PASID 2); the encoders themselves are checked
+	 * against hand-worked values in vtd_entries_test.c
+	 */
+	vtd_pasid_encode_nested((struct vtd_pasid_entry *)&f->ptable[8 * 1],
+				GPA_BASE, 4, virt_to_phys(f->parent.top), 1,
+				7, 0);
+	vtd_pasid_encode_sl((struct vtd_pasid_entry *)&f->ptable[8 * 2],
+			    virt_to_phys(f->shadow.top), 1, 8);
 	f->unit.rtaddr = virt_to_phys(f->root);
 	f->unit.sagaw = BIT(1);
 	f->unit.sllps = BIT(0);

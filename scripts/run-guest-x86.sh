@@ -16,7 +16,8 @@
 #   --append ARGS  extra kernel command line
 # Environment: IOFD_KERNEL (guest kernel image, default Debian's
 # /boot/vmlinuz-<abi>-amd64), IOFD_QEMU_MEM (2G), IOFD_QEMU_SMP (2),
-# IOFD_QEMU_EXTRA (extra QEMU arguments, word-split).
+# IOFD_QEMU_EXTRA (extra QEMU arguments, word-split), IOFD_VTD_OPTS (more
+# intel-iommu options, e.g. aw-bits=48).
 #
 # check: both serial ports go to files; nothing is read from stdin.
 # demo:  ttyS1 (the program's output) is streamed to stdout and logged.
@@ -107,7 +108,7 @@ qemu=(qemu-system-x86_64
 	-m "${IOFD_QEMU_MEM:-2G}" -smp "${IOFD_QEMU_SMP:-2}"
 	-nodefaults -display none -vga none -monitor none -parallel none
 	-no-reboot
-	-device intel-iommu,intremap=off,caching-mode=on,x-scalable-mode=on,x-pasid-mode=on
+	-device "intel-iommu,intremap=off,caching-mode=on,x-scalable-mode=on,x-pasid-mode=on${IOFD_VTD_OPTS:+,$IOFD_VTD_OPTS}"
 	-device edu
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	"${serial[@]}")

@@ -314,6 +314,19 @@ static void edu_dma(uint8_t *bar, bool to_ram, uint64_t iova, unsigned int n)
 	die("edu DMA did not finish");
 }
 
+/* The driver's decoded table dump (debugfs), the lines about @bdf */
+static void show_tables(const char *bdf)
+{
+	FILE *f = fopen("/sys/kernel/debug/iofd_vtd/dmar0/tables", "r");
+	char line[256];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, bdf + 5) || !strncmp(line, "unit", 4))
+			printf("#   %s", line);
+	if (f)
+		fclose(f);
+}
+
 static void hardware_flow(void)
 {
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
@@ -388,6 +401,7 @@ static void hardware_flow(void)
 	       "ATTACH_IOMMUFD_PT");
 	say("IOAS %u maps 16 KiB at IOVA 0x%lx; edu attached through HWPT %u",
 	    ioas_alloc.out_ioas_id, HW_IOVA, attach.pt_id);
+	show_tables(bdf);
 
 	/* Memory decode and bus mastering: the device is the user's now */
 	snprintf(path, sizeof(path), "%s/config", dir);

@@ -101,6 +101,18 @@ static int vtd_tables_show(struct seq_file *s, void *unused)
 		}
 		seq_printf(s, "device %s pasid 0 %s\n", vdev->name,
 			   vdev->rid_domain ? "translated" : "blocked");
+		if (vdev->rid_domain &&
+		    vdev->rid_domain->ops == &vtd_nested_ops) {
+			struct vtd_nested *n = to_vtd_nested(vdev->rid_domain);
+
+			/* The last sync's numbers, read without its lock */
+			seq_printf(s, "shadow did %u syncs %llu mapped %llu tables %llu unreachable %llu bad %llu beyond %llu%s%s\n",
+				   n->did, n->syncs, n->stats.mapped,
+				   n->stats.tables, n->stats.unreachable,
+				   n->stats.bad, n->stats.beyond,
+				   n->stats.truncated ? " truncated" : "",
+				   n->needs_retry ? " needs-retry" : "");
+		}
 	}
 	mutex_unlock(&unit->lock);
 	return 0;

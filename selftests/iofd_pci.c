@@ -54,10 +54,7 @@ FIXTURE_TEARDOWN(pci)
 		close(self->fd);
 	if (!self->bdf[0])
 		return;
-	/* Back to how the machine was: no override, the original driver */
-	EXPECT_EQ(0, iofd_pci_rebind(self->bdf, ""));
-	if (self->orig_driver[0] && strcmp(self->orig_driver, "iofd-pci"))
-		iofd_pci_rebind(self->bdf, self->orig_driver);
+	EXPECT_EQ(0, iofd_pci_give_back(self->bdf, self->orig_driver));
 	EXPECT_EQ(0, iofd_sysfs_write(MOCK_CLAIM, "claim_pci", "\n"));
 }
 

@@ -116,6 +116,20 @@ static inline __maybe_unused int iofd_pci_rebind(const char *bdf,
 	return 0;
 }
 
+/*
+ * Back to how the machine was: no override, the driver @orig had before
+ * ("" for none); 0 or -1 with errno
+ */
+static inline __maybe_unused int iofd_pci_give_back(const char *bdf,
+						    const char *orig)
+{
+	if (iofd_pci_rebind(bdf, ""))
+		return -1;
+	if (orig[0] && strcmp(orig, "iofd-pci"))
+		return iofd_pci_rebind(bdf, orig);
+	return 0;
+}
+
 /* The /dev path of @bdf's iofd-pci char device into @path, or false */
 static inline __maybe_unused bool iofd_pci_cdev(const char *bdf, char *path,
 						size_t len)

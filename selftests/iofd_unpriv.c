@@ -567,9 +567,7 @@ TEST_F(unpriv, second_bind_of_a_device)
 	ASSERT_EQ(0, chown(cdev, 0, VMM_GID));
 	ASSERT_EQ(0, chmod(cdev, 0660));
 	in_child(_metadata, second_bind_child, cdev);
-	EXPECT_EQ(0, iofd_pci_rebind(bdf, ""));
-	if (orig[0] && strcmp(orig, "iofd-pci"))
-		iofd_pci_rebind(bdf, orig);
+	EXPECT_EQ(0, iofd_pci_give_back(bdf, orig));
 	if (!access("/sys/module/iofd_mock/parameters/claim_pci", W_OK))
 		iofd_sysfs_write("/sys/module/iofd_mock/parameters",
 				 "claim_pci", "\n");

@@ -127,9 +127,7 @@ FIXTURE_TEARDOWN(vtd)
 		close(self->fd);
 	if (!self->bdf[0])
 		return;
-	EXPECT_EQ(0, iofd_pci_rebind(self->bdf, ""));
-	if (self->orig_driver[0] && strcmp(self->orig_driver, "iofd-pci"))
-		iofd_pci_rebind(self->bdf, self->orig_driver);
+	EXPECT_EQ(0, iofd_pci_give_back(self->bdf, self->orig_driver));
 }
 
 static void fill(__u8 *p, size_t len, __u8 seed)

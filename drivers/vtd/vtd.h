@@ -247,6 +247,7 @@ int vtd_nested_init(struct vtd_nested *n, struct vtd_domain *parent,
 void vtd_nested_fini(struct vtd_nested *n);
 int vtd_nested_resync(struct vtd_nested *n, u64 start, u64 last);
 u64 vtd_parent_gpa_to_hpa(void *ctx, u64 gpa, unsigned int *perm);
+int vtd_inv_range(u64 addr, u64 npages, u64 *last);
 
 /* vtd_ptable.c */
 extern const struct iofd_domain_ops vtd_ptable_ops;

@@ -135,6 +135,24 @@ void vtd_nested_entry(struct vtd_nested *n, struct vtd_pasid_entry *pe)
 }
 
 /*
+ * A guest invalidation's 4K pages as an inclusive range, with upstream's
+ * rules: @addr 4K aligned, @npages U64_MAX only with @addr 0 (everything).
+ * 1 and *@last, 0 for nothing to do (@npages 0), -EINVAL.
+ */
+int vtd_inv_range(u64 addr, u64 npages, u64 *last)
+{
+	if (addr & (SZ_4K - 1) || (npages == U64_MAX && addr))
+		return -EINVAL;
+	if (!npages)
+		return 0;
+	if (npages == U64_MAX || npages > (U64_MAX - addr) / SZ_4K + 1)
+		*last = U64_MAX;
+	else
+		*last = addr + npages * SZ_4K - 1;
+	return 1;
+}
+
+/*
  * One user invalidation entry (struct iommu_hwpt_vtd_s1_invalidate):
  * upstream's rules and errnos, then resync the range.
  */
@@ -142,19 +160,13 @@ static int vtd_nested_invalidate_one(struct vtd_nested *n,
 				     const struct iommu_hwpt_vtd_s1_invalidate *inv)
 {
 	u64 last;
+	int rc;
 
 	if ((inv->flags & ~IOMMU_VTD_INV_FLAGS_LEAF) || inv->__reserved)
 		return -EOPNOTSUPP;
-	if (inv->addr & (SZ_4K - 1) ||
-	    (inv->npages == U64_MAX && inv->addr))
-		return -EINVAL;
-	if (!inv->npages)
-		return 0;
-	if (inv->npages == U64_MAX ||
-	    inv->npages > (U64_MAX - inv->addr) / SZ_4K + 1)
-		last = U64_MAX;
-	else
-		last = inv->addr + inv->npages * SZ_4K - 1;
+	rc = vtd_inv_range(inv->addr, inv->npages, &last);
+	if (rc <= 0)
+		return rc;
 	return vtd_nested_resync(n, inv->addr, last);
 }
 

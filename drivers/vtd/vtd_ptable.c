@@ -264,15 +264,10 @@ static int vtd_ptable_invalidate_one(struct vtd_ptable *pt,
 			vtd_ptable_refresh(pt, pasid);
 		return 0;
 	}
-	if (inv->addr & (SZ_4K - 1) || (inv->npages == U64_MAX && inv->addr))
-		return -EINVAL;
-	if (!inv->npages)
-		return 0;
-	if (inv->npages == U64_MAX ||
-	    inv->npages > (U64_MAX - inv->addr) / SZ_4K + 1)
-		last = U64_MAX;
-	else
-		last = inv->addr + inv->npages * SZ_4K - 1;
+	rc = vtd_inv_range(inv->addr, inv->npages, &last);
+	if (rc <= 0)
+		return rc;
+	rc = 0;
 	for (pasid = first; pasid < end && !rc; pasid++)
 		if (pt->pasids[pasid])
 			rc = vtd_nested_resync(pt->pasids[pasid], inv->addr,

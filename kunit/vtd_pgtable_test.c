@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the VT-d second-level page table (drivers/vtd/
- * vtd_pgtable.c) and of the reference walker (drivers/vtd/vtd_walk.c).
+ * KUnit tests of the radix page table (core/radix_pgtable.c) in the VT-d
+ * second-level format (drivers/vtd/vtd_slfmt.c) and of the reference walker
+ * (drivers/vtd/vtd_walk.c).
  *
  * Golden values are worked out by hand from the VT-d specification: a
  * second-level entry is address | R(bit 0) | W(bit 1) | PS(bit 7) for
@@ -15,7 +16,8 @@
 #include <linux/mm.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include "drivers/vtd/vtd_pgtable.h"
+#include <iofd/pgtable.h>
+#include "drivers/vtd/vtd_entries.h"
 #include "drivers/vtd/vtd_walk.h"
 
 #define RWX_RW 3ULL	/* R | W */
@@ -25,22 +27,22 @@ static u64 *table_of(u64 pte)
 	return phys_to_virt(pte & GENMASK_ULL(51, 12));
 }
 
-static void pt_setup(struct kunit *test, struct vtd_pgtable *pt,
+static void pt_setup(struct kunit *test, struct iofd_pgtable *pt,
 		     unsigned int levels, unsigned long pgsizes)
 {
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_init(pt, levels, pgsizes,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_init(pt, &vtd_sl_fmt, levels, pgsizes,
 					       GFP_KERNEL), 0);
 }
 
 static void pgtable_golden_4k(struct kunit *test)
 {
-	struct vtd_pgtable pt = {};
+	struct iofd_pgtable pt = {};
 	size_t mapped;
 	u64 *l2, *l1;
 	int i;
 
 	pt_setup(test, &pt, 3, SZ_4K);
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&pt, 0x1000, 0x12345000, SZ_4K,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x1000, 0x12345000, SZ_4K,
 					      1, true, true, GFP_KERNEL,
 					      &mapped), 0);
 	KUNIT_EXPECT_EQ(test, mapped, (size_t)SZ_4K);
@@ -57,58 +59,58 @@ static void pgtable_golden_4k(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, l1[i], 0ULL);
 	}
 	KUNIT_EXPECT_EQ(test, pt.nr_tables, 3UL);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_iova_to_phys(&pt, 0x1abc),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_iova_to_phys(&pt, 0x1abc),
 			(phys_addr_t)0x12345abc);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_iova_to_phys(&pt, 0x2000),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_iova_to_phys(&pt, 0x2000),
 			(phys_addr_t)0);
-	vtd_pgtable_destroy(&pt);
+	iofd_pgtable_destroy(&pt);
 }
 
 static void pgtable_golden_large(struct kunit *test)
 {
-	struct vtd_pgtable pt = {};
+	struct iofd_pgtable pt = {};
 	size_t mapped;
 	u64 *l3, *l2;
 
 	pt_setup(test, &pt, 4, SZ_4K | SZ_2M | SZ_1G);
 	/* 2M read-only at 0x40600000: L4 index 0, L3 index 1, L2 index 3 */
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&pt, 0x40600000, 0x80000000,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x40600000, 0x80000000,
 					      SZ_2M, 1, true, false,
 					      GFP_KERNEL, &mapped), 0);
 	l3 = table_of(pt.top[0]);
 	l2 = table_of(l3[1]);
 	KUNIT_EXPECT_EQ(test, l2[3], 0x80000081ULL);
 	/* 1G read-write at 0x80000000: L3 index 2 */
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&pt, 0x80000000, 0x100000000ULL,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x80000000, 0x100000000ULL,
 					      SZ_1G, 1, true, true,
 					      GFP_KERNEL, &mapped), 0);
 	KUNIT_EXPECT_EQ(test, l3[2], 0x100000083ULL);
 	/* Two 2M leaves in one call, write-only */
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&pt, 0x40a00000, 0xc0000000,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x40a00000, 0xc0000000,
 					      SZ_2M, 2, false, true,
 					      GFP_KERNEL, &mapped), 0);
 	KUNIT_EXPECT_EQ(test, mapped, (size_t)SZ_4M);
 	KUNIT_EXPECT_EQ(test, l2[5], 0xc0000082ULL);
 	KUNIT_EXPECT_EQ(test, l2[6], 0xc0200082ULL);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_iova_to_phys(&pt, 0x9234abcd),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_iova_to_phys(&pt, 0x9234abcd),
 			(phys_addr_t)0x11234abcdULL);
 	KUNIT_EXPECT_EQ(test, pt.nr_tables, 3UL);
-	vtd_pgtable_destroy(&pt);
+	iofd_pgtable_destroy(&pt);
 }
 
 static void pgtable_unmap_frees_tables(struct kunit *test)
 {
-	struct vtd_pgtable pt = {};
+	struct iofd_pgtable pt = {};
 	LIST_HEAD(freelist);
 	struct page *page;
 	size_t mapped;
 	int n = 0;
 
 	pt_setup(test, &pt, 3, SZ_4K | SZ_2M);
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&pt, 0x1000, 0x5000, SZ_4K, 3,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x1000, 0x5000, SZ_4K, 3,
 					      true, true, GFP_KERNEL,
 					      &mapped), 0);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_unmap(&pt, 0x1000, SZ_4K, 3,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_unmap(&pt, 0x1000, SZ_4K, 3,
 						&freelist), (size_t)0x3000);
 	list_for_each_entry(page, &freelist, lru)
 		n++;
@@ -116,84 +118,84 @@ static void pgtable_unmap_frees_tables(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, 2);
 	KUNIT_EXPECT_EQ(test, pt.top[0], 0ULL);
 	KUNIT_EXPECT_EQ(test, pt.nr_tables, 1UL);
-	vtd_pgtable_free_list(&freelist);
+	iofd_pgtable_free_list(&freelist);
 	/* A 2M leaf now fits where the 4K table was */
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, 0, 0x200000, SZ_2M, 1,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_map(&pt, 0, 0x200000, SZ_2M, 1,
 					      true, true, GFP_KERNEL,
 					      &mapped), 0);
-	vtd_pgtable_destroy(&pt);
+	iofd_pgtable_destroy(&pt);
 }
 
 static void pgtable_unmap_partial(struct kunit *test)
 {
-	struct vtd_pgtable pt = {};
+	struct iofd_pgtable pt = {};
 	LIST_HEAD(freelist);
 	size_t mapped;
 
 	pt_setup(test, &pt, 3, SZ_4K | SZ_2M);
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&pt, 0x200000, 0x400000, SZ_2M,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x200000, 0x400000, SZ_2M,
 					      1, true, true, GFP_KERNEL,
 					      &mapped), 0);
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&pt, 0x1000, 0x1000, SZ_4K, 2,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x1000, 0x1000, SZ_4K, 2,
 					      true, true, GFP_KERNEL,
 					      &mapped), 0);
 	/* Part of a 2M leaf is not unmapped; a 4K leaf beside it is */
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_unmap(&pt, 0x200000, SZ_4K, 1,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_unmap(&pt, 0x200000, SZ_4K, 1,
 						&freelist), (size_t)0);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_iova_to_phys(&pt, 0x200123),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_iova_to_phys(&pt, 0x200123),
 			(phys_addr_t)0x400123);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_unmap(&pt, 0x2000, SZ_4K, 1,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_unmap(&pt, 0x2000, SZ_4K, 1,
 						&freelist), (size_t)SZ_4K);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_iova_to_phys(&pt, 0x1010),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_iova_to_phys(&pt, 0x1010),
 			(phys_addr_t)0x1010);
 	/* The whole 2M leaf in a 4K-granular unmap */
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_unmap(&pt, 0x200000, SZ_4K, 512,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_unmap(&pt, 0x200000, SZ_4K, 512,
 						&freelist), (size_t)SZ_2M);
 	KUNIT_EXPECT_TRUE(test, list_empty(&freelist));
-	vtd_pgtable_destroy(&pt);
+	iofd_pgtable_destroy(&pt);
 }
 
 static void pgtable_rejects(struct kunit *test)
 {
-	struct vtd_pgtable pt = {};
+	struct iofd_pgtable pt = {};
 	size_t mapped;
 
 	pt_setup(test, &pt, 3, SZ_4K | SZ_2M);
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&pt, 0, 0x1000, SZ_4K, 1, true,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0, 0x1000, SZ_4K, 1, true,
 					      false, GFP_KERNEL, &mapped), 0);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, 0, 0x1000, SZ_4K, 1, true,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_map(&pt, 0, 0x1000, SZ_4K, 1, true,
 					      false, GFP_KERNEL, &mapped),
 			-EEXIST);
 	KUNIT_EXPECT_EQ(test, mapped, (size_t)0);
 	/* A 2M leaf over a table with a 4K leaf */
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, 0, 0, SZ_2M, 1, true,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_map(&pt, 0, 0, SZ_2M, 1, true,
 					      false, GFP_KERNEL, &mapped),
 			-EEXIST);
 	/* 1G is not in pgsizes; misaligned; no permission; beyond 39 bits */
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, 0, 0, SZ_1G, 1, true, true,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_map(&pt, 0, 0, SZ_1G, 1, true, true,
 					      GFP_KERNEL, &mapped), -EINVAL);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, 0x1800, 0, SZ_4K, 1, true,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_map(&pt, 0x1800, 0, SZ_4K, 1, true,
 					      true, GFP_KERNEL, &mapped),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, 0x400000, 0x1000, SZ_2M, 1,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_map(&pt, 0x400000, 0x1000, SZ_2M, 1,
 					      true, true, GFP_KERNEL,
 					      &mapped), -EINVAL);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, 0x5000, 0x1000, SZ_4K, 1,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_map(&pt, 0x5000, 0x1000, SZ_4K, 1,
 					      false, false, GFP_KERNEL,
 					      &mapped), -EINVAL);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, 1ULL << 39, 0x1000, SZ_4K,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_map(&pt, 1ULL << 39, 0x1000, SZ_4K,
 					      1, true, true, GFP_KERNEL,
 					      &mapped), -EINVAL);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, (1ULL << 39) - SZ_4K,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_map(&pt, (1ULL << 39) - SZ_4K,
 					      0x1000, SZ_4K, 2, true, true,
 					      GFP_KERNEL, &mapped), -EINVAL);
 	/* The last page of the space is fine */
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_map(&pt, (1ULL << 39) - SZ_4K,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_map(&pt, (1ULL << 39) - SZ_4K,
 					      0x7000, SZ_4K, 1, true, true,
 					      GFP_KERNEL, &mapped), 0);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_iova_to_phys(&pt, (1ULL << 39) - 1),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_iova_to_phys(&pt, (1ULL << 39) - 1),
 			(phys_addr_t)0x7fff);
-	vtd_pgtable_destroy(&pt);
+	iofd_pgtable_destroy(&pt);
 }
 
 /* Every entry the unit may see must have been flushed after its write */
@@ -226,7 +228,7 @@ static bool flushed(void *p)
 
 static void pgtable_flushes_every_write(struct kunit *test)
 {
-	struct vtd_pgtable pt = { .flush = record_flush };
+	struct iofd_pgtable pt = { .flush = record_flush };
 	LIST_HEAD(freelist);
 	u64 *l2, *l1;
 	size_t mapped;
@@ -237,7 +239,7 @@ static void pgtable_flushes_every_write(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, flushed(&pt.top[0]));
 	KUNIT_EXPECT_TRUE(test, flushed(&pt.top[511]));
 	flushes.n = 0;
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&pt, 0x1ff000, 0x3000, SZ_4K, 2,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x1ff000, 0x3000, SZ_4K, 2,
 					      true, true, GFP_KERNEL,
 					      &mapped), 0);
 	KUNIT_ASSERT_LE(test, flushes.n, MAX_FLUSHES);
@@ -252,20 +254,20 @@ static void pgtable_flushes_every_write(struct kunit *test)
 	}
 	before = flushes.n;
 	flushes.n = 0;
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_unmap(&pt, 0x1ff000, SZ_4K, 1,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_unmap(&pt, 0x1ff000, SZ_4K, 1,
 						&freelist), (size_t)SZ_4K);
 	/* That emptied the first level-1 table: its link was cleared */
 	KUNIT_EXPECT_EQ(test, l2[0], 0ULL);
 	KUNIT_EXPECT_TRUE(test, flushed(&l2[0]));
 	KUNIT_EXPECT_FALSE(test, list_empty(&freelist));
-	vtd_pgtable_free_list(&freelist);
+	iofd_pgtable_free_list(&freelist);
 	flushes.n = 0;
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_unmap(&pt, 0x200000, SZ_4K, 1,
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_unmap(&pt, 0x200000, SZ_4K, 1,
 						&freelist), (size_t)SZ_4K);
 	KUNIT_EXPECT_TRUE(test, flushed(&l2[1]));
-	vtd_pgtable_free_list(&freelist);
+	iofd_pgtable_free_list(&freelist);
 	KUNIT_EXPECT_GT(test, before, 0);
-	vtd_pgtable_destroy(&pt);
+	iofd_pgtable_destroy(&pt);
 }
 
 /* ---- the reference walker ---------------------------------------------- */
@@ -381,15 +383,15 @@ static void walk_second_level(struct kunit *test)
 {
 	struct vtd_walk_result res;
 	struct walk_fixture f;
-	struct vtd_pgtable pt = {};
+	struct iofd_pgtable pt = {};
 	size_t mapped;
 
 	pt_setup(test, &pt, 3, SZ_4K | SZ_2M);
 	walk_fixture_init(test, &f, virt_to_phys(pt.top));
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&pt, 0x3000, 0x7777000, SZ_4K, 1,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x3000, 0x7777000, SZ_4K, 1,
 					      true, true, GFP_KERNEL,
 					      &mapped), 0);
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&pt, 0x600000, 0x1400000, SZ_2M,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x600000, 0x1400000, SZ_2M,
 					      1, true, false, GFP_KERNEL,
 					      &mapped), 0);
 	KUNIT_ASSERT_EQ(test, add_tables(&f.mem, pt.top, 3), 0);
@@ -449,7 +451,7 @@ static void walk_second_level(struct kunit *test)
 
 	f.mem.n -= pt.nr_tables;	/* those pages belong to @pt */
 	test_mem_free(&f.mem);
-	vtd_pgtable_destroy(&pt);
+	iofd_pgtable_destroy(&pt);
 }
 
 /*
@@ -463,7 +465,7 @@ static void walk_nested(struct kunit *test)
 {
 	struct vtd_walk_result res;
 	struct walk_fixture f;
-	struct vtd_pgtable s2 = {};
+	struct iofd_pgtable s2 = {};
 	u64 *fl[5];
 	size_t mapped;
 	int lvl;
@@ -473,12 +475,12 @@ static void walk_nested(struct kunit *test)
 	for (lvl = 1; lvl <= 4; lvl++) {
 		fl[lvl] = test_page(test, &f.mem);
 		KUNIT_ASSERT_EQ(test,
-				vtd_pgtable_map(&s2, 0x100000 + 0x1000 * lvl,
+				iofd_pgtable_map(&s2, 0x100000 + 0x1000 * lvl,
 						virt_to_phys(fl[lvl]), SZ_4K, 1,
 						true, true, GFP_KERNEL,
 						&mapped), 0);
 	}
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&s2, 0x200000, 0x5555000, SZ_4K,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&s2, 0x200000, 0x5555000, SZ_4K,
 					      1, true, true, GFP_KERNEL,
 					      &mapped), 0);
 	/* FL links: P | RW | US | A, addresses guest-physical */
@@ -520,10 +522,10 @@ static void walk_nested(struct kunit *test)
 
 	f.mem.n -= s2.nr_tables;
 	test_mem_free(&f.mem);
-	vtd_pgtable_destroy(&s2);
+	iofd_pgtable_destroy(&s2);
 }
 
-static struct kunit_case vtd_pgtable_test_cases[] = {
+static struct kunit_case iofd_pgtable_test_cases[] = {
 	KUNIT_CASE(pgtable_golden_4k),
 	KUNIT_CASE(pgtable_golden_large),
 	KUNIT_CASE(pgtable_unmap_frees_tables),
@@ -535,10 +537,10 @@ static struct kunit_case vtd_pgtable_test_cases[] = {
 	{}
 };
 
-static struct kunit_suite vtd_pgtable_test_suite = {
+static struct kunit_suite iofd_pgtable_test_suite = {
 	.name = "iofd_vtd_pgtable",
-	.test_cases = vtd_pgtable_test_cases,
+	.test_cases = iofd_pgtable_test_cases,
 };
-kunit_test_suite(vtd_pgtable_test_suite);
+kunit_test_suite(iofd_pgtable_test_suite);
 
 MODULE_LICENSE("GPL");

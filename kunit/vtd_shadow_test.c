@@ -24,7 +24,7 @@
 #include <linux/mm.h>
 #include <linux/sizes.h>
 #include "drivers/vtd/vtd_entries.h"
-#include "drivers/vtd/vtd_pgtable.h"
+#include <iofd/pgtable.h>
 #include "drivers/vtd/vtd_shadow.h"
 #include "drivers/vtd/vtd_walk.h"
 
@@ -33,7 +33,7 @@
 #define FL_LINK 0x27ULL	/* P | RW | US | A */
 
 struct shadow_fixture {
-	struct vtd_pgtable parent, shadow;
+	struct iofd_pgtable parent, shadow;
 	u64 *page[NPAGES];	/* guest pages 0x100000 + 0x1000 * i */
 	u64 *root, *ctx, *dir, *ptable;
 	struct vtd_shadow_src src;
@@ -48,7 +48,7 @@ static int ram_read(void *ctx, u64 pa, void *buf, size_t len)
 
 static u64 parent_gpa_to_hpa(void *ctx, u64 gpa, unsigned int *perm)
 {
-	return vtd_pgtable_lookup(ctx, gpa, perm);
+	return iofd_pgtable_lookup(ctx, gpa, perm);
 }
 
 static u64 *zpage(struct kunit *test)
@@ -65,18 +65,18 @@ static void fixture_init(struct kunit *test, struct shadow_fixture *f)
 	int i;
 
 	memset(f, 0, sizeof(*f));
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_init(&f->parent, 3, SZ_4K | SZ_2M,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_init(&f->parent, &vtd_sl_fmt, 3, SZ_4K | SZ_2M,
 					       GFP_KERNEL), 0);
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_init(&f->shadow, 3, SZ_4K | SZ_2M,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_init(&f->shadow, &vtd_sl_fmt, 3, SZ_4K | SZ_2M,
 					       GFP_KERNEL), 0);
 	for (i = 0; i < NPAGES; i++) {
 		f->page[i] = zpage(test);
-		KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&f->parent,
+		KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&f->parent,
 					GPA_BASE + SZ_4K * i,
 					virt_to_phys(f->page[i]), SZ_4K, 1,
 					true, i != 6, GFP_KERNEL, &mapped), 0);
 	}
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&f->parent, 0x400000, 0x40000000,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&f->parent, 0x400000, 0x40000000,
 					      SZ_2M, 1, true, true, GFP_KERNEL,
 					      &mapped), 0);
 	/* The guest's first level */
@@ -129,8 +129,8 @@ static void fixture_free(struct shadow_fixture *f)
 	free_page((unsigned long)f->ctx);
 	free_page((unsigned long)f->dir);
 	free_page((unsigned long)f->ptable);
-	vtd_pgtable_destroy(&f->parent);
-	vtd_pgtable_destroy(&f->shadow);
+	iofd_pgtable_destroy(&f->parent);
+	iofd_pgtable_destroy(&f->shadow);
 }
 
 static void sync(struct kunit *test, struct shadow_fixture *f, u64 start,
@@ -140,7 +140,7 @@ static void sync(struct kunit *test, struct shadow_fixture *f, u64 start,
 
 	KUNIT_ASSERT_EQ(test, vtd_shadow_sync(&f->shadow, &f->src, start, last,
 					      false, &freelist, st), 0);
-	vtd_pgtable_free_list(&freelist);
+	iofd_pgtable_free_list(&freelist);
 }
 
 /* Nested and shadow translate @iova alike, for reads and for writes */
@@ -181,7 +181,7 @@ static void shadow_matches_nested(struct kunit *test)
 	for (iova = 0; iova < 0x800000; iova += SZ_4K)
 		expect_same(test, &f, iova + 0x123);
 	/* The read-only cases, by hand: guest RO and parent RO */
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_lookup(&f.shadow, 0x2000, NULL),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0x2000, NULL),
 			(phys_addr_t)virt_to_phys(f.page[5]));
 	fixture_free(&f);
 }
@@ -195,20 +195,20 @@ static void shadow_resync_range(struct kunit *test)
 	sync(test, &f, 0, U64_MAX, &st);
 	/* The guest points 0x1000 elsewhere: nothing changes until a sync */
 	f.page[3][1] = (GPA_BASE + 0x5000) | FL_LINK;
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_lookup(&f.shadow, 0x1000, NULL),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0x1000, NULL),
 			(phys_addr_t)virt_to_phys(f.page[4]));
 	sync(test, &f, 0x1000, 0x1fff, &st);
 	KUNIT_EXPECT_EQ(test, st.mapped, 1ULL);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_lookup(&f.shadow, 0x1000, NULL),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0x1000, NULL),
 			(phys_addr_t)virt_to_phys(f.page[5]));
 	/* Its neighbours were not touched */
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_lookup(&f.shadow, 0x3000, NULL),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0x3000, NULL),
 			(phys_addr_t)virt_to_phys(f.page[6]));
 	expect_same(test, &f, 0x1000);
 	/* Cleared by the guest, synced: gone */
 	f.page[3][1] = 0;
 	sync(test, &f, 0x1000, 0x1fff, &st);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_lookup(&f.shadow, 0x1000, NULL),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0x1000, NULL),
 			(phys_addr_t)0);
 	expect_same(test, &f, 0x1000);
 	fixture_free(&f);
@@ -227,14 +227,14 @@ static void shadow_bounded(struct kunit *test)
 	sync(test, &f, 0, U64_MAX, &st);
 	KUNIT_EXPECT_EQ(test, st.bad, 1ULL);
 	/* L2 read as an L1 at IOVA 0xa00000: its present entries map */
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_lookup(&f.shadow, 0xa00000, NULL),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0xa00000, NULL),
 			(phys_addr_t)virt_to_phys(f.page[3]));
 	expect_same(test, &f, 0xa00000);
 	/* The work limit: a sync stops, says so */
 	f.src.max_pages = 10;
 	KUNIT_EXPECT_EQ(test, vtd_shadow_sync(&f.shadow, &f.src, 0, U64_MAX,
 					      false, &freelist, &st), 0);
-	vtd_pgtable_free_list(&freelist);
+	iofd_pgtable_free_list(&freelist);
 	KUNIT_EXPECT_TRUE(test, st.truncated);
 	KUNIT_EXPECT_EQ(test, st.mapped, 10ULL);
 	/* Bad arguments */
@@ -319,19 +319,19 @@ static void shadow_permissions_and_refill(struct kunit *test)
 	f.page[3][1] &= ~0x4ULL;	/* 0x1000: supervisor only */
 	sync(test, &f, 0, U64_MAX, &st);
 	KUNIT_EXPECT_EQ(test, st.bad, 1ULL);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_lookup(&f.shadow, 0x1000, NULL),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0x1000, NULL),
 			(phys_addr_t)0);
 	expect_same(test, &f, 0x1000);
 	/* The parent maps 0x900000 (0x4000's target) write-only, later */
-	KUNIT_ASSERT_EQ(test, vtd_pgtable_map(&f.parent, 0x900000, 0x50000000,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&f.parent, 0x900000, 0x50000000,
 					      SZ_4K, 1, false, true,
 					      GFP_KERNEL, &mapped), 0);
 	KUNIT_ASSERT_EQ(test, vtd_shadow_sync(&f.shadow, &f.src, 0, U64_MAX,
 					      true, &freelist, &st), 0);
-	vtd_pgtable_free_list(&freelist);
+	iofd_pgtable_free_list(&freelist);
 	/* Only 0x4000 was added; what was there stayed */
 	KUNIT_EXPECT_EQ(test, st.mapped, 1ULL);
-	KUNIT_EXPECT_EQ(test, vtd_pgtable_lookup(&f.shadow, 0x3000, NULL),
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0x3000, NULL),
 			(phys_addr_t)virt_to_phys(f.page[6]));
 	expect_same(test, &f, 0x4000);
 	expect_same(test, &f, 0x3000);

@@ -21,7 +21,7 @@
 #include <linux/workqueue.h>
 #include <iofd/driver.h>
 #include "vtd_hw.h"
-#include "vtd_pgtable.h"
+#include <iofd/pgtable.h>
 #include "vtd_shadow.h"
 #include <linux/iommufd.h>
 
@@ -147,7 +147,7 @@ struct vtd_domain {
 	struct iofd_domain domain;
 	struct vtd_unit *unit;
 	u16 did;
-	struct vtd_pgtable pt;
+	struct iofd_pgtable pt;
 	unsigned int users;
 	bool nest_parent;
 	struct mutex nest_lock;
@@ -177,7 +177,7 @@ struct vtd_nested {
 	u16 did;
 	struct iommu_hwpt_vtd_s1 s1;
 	unsigned int fl_levels;
-	struct vtd_pgtable shadow;
+	struct iofd_pgtable shadow;
 	bool hw_nesting;
 	struct list_head parent_node;
 	unsigned int users;

@@ -42,7 +42,7 @@ static int vtd_map_pages(struct iofd_domain *domain, unsigned long iova,
 
 	if (vd->nest_parent)
 		mutex_lock(&vd->nest_lock);
-	rc = vtd_pgtable_map(&vd->pt, iova, paddr, pgsize, pgcount,
+	rc = iofd_pgtable_map(&vd->pt, iova, paddr, pgsize, pgcount,
 			     prot & IOFD_PROT_READ, prot & IOFD_PROT_WRITE,
 			     gfp, mapped);
 	if (*mapped)
@@ -66,7 +66,7 @@ static size_t vtd_unmap_pages(struct iofd_domain *domain, unsigned long iova,
 
 	if (vd->nest_parent)
 		mutex_lock(&vd->nest_lock);
-	unmapped = vtd_pgtable_unmap(&vd->pt, iova, pgsize, pgcount,
+	unmapped = iofd_pgtable_unmap(&vd->pt, iova, pgsize, pgcount,
 				     &freelist);
 	if (unmapped)
 		inv_rc = vtd_domain_invalidate(vd, iova,
@@ -88,7 +88,7 @@ static size_t vtd_unmap_pages(struct iofd_domain *domain, unsigned long iova,
 static phys_addr_t vtd_iova_to_phys(struct iofd_domain *domain,
 				    unsigned long iova)
 {
-	return vtd_pgtable_iova_to_phys(&to_vtd_domain(domain)->pt, iova);
+	return iofd_pgtable_iova_to_phys(&to_vtd_domain(domain)->pt, iova);
 }
 
 static void vtd_domain_free(struct iofd_domain *domain)
@@ -97,7 +97,7 @@ static void vtd_domain_free(struct iofd_domain *domain)
 
 	WARN_ON(vd->users);
 	WARN_ON(vd->nest_parent && !list_empty(&vd->nested));
-	vtd_pgtable_destroy(&vd->pt);
+	iofd_pgtable_destroy(&vd->pt);
 	ida_free(&vd->unit->dids, vd->did);
 	kfree(vd);
 }
@@ -137,7 +137,7 @@ struct iofd_domain *vtd_domain_alloc_paging(struct iofd_device *idev,
 	INIT_LIST_HEAD(&vd->nested);
 	if (!unit->coherent)
 		vd->pt.flush = vtd_domain_flush_cb;
-	rc = vtd_pgtable_init(&vd->pt, unit->agaw + 2, unit->sl_pgsizes,
+	rc = iofd_pgtable_init(&vd->pt, &vtd_sl_fmt, unit->agaw + 2, unit->sl_pgsizes,
 			      GFP_KERNEL_ACCOUNT);
 	if (rc) {
 		ida_free(&unit->dids, did);
@@ -150,7 +150,7 @@ struct iofd_domain *vtd_domain_alloc_paging(struct iofd_device *idev,
 	vd->domain.pgsize_bitmap = unit->sl_pgsizes;
 	vd->domain.aperture_start = 0;
 	/* The unit translates at most MGAW bits, whatever the levels */
-	vd->domain.aperture_last = min_t(u64, vtd_pgtable_last(&vd->pt),
+	vd->domain.aperture_last = min_t(u64, iofd_pgtable_last(&vd->pt),
 		(1ULL << (FIELD_GET(VTD_CAP_MGAW, unit->cap) + 1)) - 1);
 	return &vd->domain;
 }

@@ -13,6 +13,10 @@
 #include <linux/string.h>
 #include "vtd_hw.h"
 
+struct iofd_pt_fmt;
+/* The second-level format for the core's radix tables (vtd_slfmt.c) */
+extern const struct iofd_pt_fmt vtd_sl_fmt;
+
 /* A root entry half: the context table of devfn 0-127 or 128-255 */
 static inline u64 vtd_root_half(phys_addr_t ctx_table)
 {

@@ -27,7 +27,7 @@ u64 vtd_parent_gpa_to_hpa(void *ctx, u64 gpa, unsigned int *perm)
 {
 	struct vtd_domain *parent = ctx;
 
-	return vtd_pgtable_lookup(&parent->pt, gpa, perm);
+	return iofd_pgtable_lookup(&parent->pt, gpa, perm);
 }
 
 static bool vtd_unit_hw_nesting(struct vtd_unit *unit)
@@ -71,9 +71,9 @@ static int vtd_nested_sync(struct vtd_nested *n, u64 start, u64 last,
 		n->needs_retry = true;
 	smp_mb();	/* shadow writes before the @users read */
 	start &= PAGE_MASK;
-	if (READ_ONCE(n->users) && start <= vtd_pgtable_last(&n->shadow))
+	if (READ_ONCE(n->users) && start <= iofd_pgtable_last(&n->shadow))
 		inv_rc = vtd_iotlb_flush_range(parent->unit, n->did, start,
-				min(last, vtd_pgtable_last(&n->shadow)) -
+				min(last, iofd_pgtable_last(&n->shadow)) -
 				start + 1);
 	vtd_free_after_invalidation(&freelist, inv_rc);
 	if (n->stats.truncated || n->stats.unreachable || n->stats.bad)
@@ -208,7 +208,7 @@ void vtd_nested_fini(struct vtd_nested *n)
 	mutex_lock(&parent->nest_lock);
 	list_del(&n->parent_node);
 	mutex_unlock(&parent->nest_lock);
-	vtd_pgtable_destroy(&n->shadow);
+	iofd_pgtable_destroy(&n->shadow);
 	ida_free(&parent->unit->dids, n->did);
 }
 
@@ -271,7 +271,7 @@ int vtd_nested_init(struct vtd_nested *n, struct vtd_domain *parent,
 	if (!unit->coherent)
 		n->shadow.flush = vtd_nested_flush_cb;
 	/* 4K shadow entries: the parent's pages behind a guest leaf vary */
-	rc = vtd_pgtable_init(&n->shadow, unit->agaw + 2, SZ_4K,
+	rc = iofd_pgtable_init(&n->shadow, &vtd_sl_fmt, unit->agaw + 2, SZ_4K,
 			      GFP_KERNEL_ACCOUNT);
 	if (rc) {
 		ida_free(&unit->dids, did);
@@ -285,7 +285,7 @@ int vtd_nested_init(struct vtd_nested *n, struct vtd_domain *parent,
 		list_del(&n->parent_node);
 	mutex_unlock(&parent->nest_lock);
 	if (rc) {
-		vtd_pgtable_destroy(&n->shadow);
+		iofd_pgtable_destroy(&n->shadow);
 		ida_free(&unit->dids, did);
 	}
 	return rc;

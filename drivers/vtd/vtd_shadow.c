@@ -25,7 +25,7 @@
 #include "vtd_shadow.h"
 
 struct vtd_shadow_walk {
-	struct vtd_pgtable *shadow;
+	struct iofd_pgtable *shadow;
 	const struct vtd_shadow_src *src;
 	struct vtd_shadow_stats *st;
 	u64 start;
@@ -58,7 +58,7 @@ static int vtd_shadow_leaf(struct vtd_shadow_walk *w, u64 block, u64 size,
 			return 0;
 		}
 		/* A refill keeps what is there (no window without a leaf) */
-		if (w->refill && vtd_pgtable_lookup(w->shadow, iova, NULL))
+		if (w->refill && iofd_pgtable_lookup(w->shadow, iova, NULL))
 			continue;
 		hpa = w->src->gpa_to_hpa(w->src->ctx, gpa, &perm);
 		if (!hpa || !(perm & (writable ? VTD_SHADOW_R | VTD_SHADOW_W :
@@ -66,7 +66,7 @@ static int vtd_shadow_leaf(struct vtd_shadow_walk *w, u64 block, u64 size,
 			w->st->unreachable++;
 			continue;
 		}
-		rc = vtd_pgtable_map(w->shadow, iova, hpa & ~(u64)(SZ_4K - 1),
+		rc = iofd_pgtable_map(w->shadow, iova, hpa & ~(u64)(SZ_4K - 1),
 				     SZ_4K, 1, perm & VTD_SHADOW_R,
 				     writable && (perm & VTD_SHADOW_W),
 				     GFP_KERNEL_ACCOUNT, &mapped);
@@ -156,7 +156,7 @@ static int vtd_shadow_table(struct vtd_shadow_walk *w, u64 table_gpa,
  * them after the IOTLB invalidation).  0, or -ENOMEM with the range
  * partly filled.
  */
-int vtd_shadow_sync(struct vtd_pgtable *shadow,
+int vtd_shadow_sync(struct iofd_pgtable *shadow,
 		    const struct vtd_shadow_src *src, u64 start, u64 last,
 		    bool refill, struct list_head *freelist,
 		    struct vtd_shadow_stats *st)
@@ -165,7 +165,7 @@ int vtd_shadow_sync(struct vtd_pgtable *shadow,
 		.shadow = shadow, .src = src, .st = st,
 		.start = start & ~(u64)(SZ_4K - 1),
 		.last = last | (SZ_4K - 1),
-		.shadow_last = vtd_pgtable_last(shadow),
+		.shadow_last = iofd_pgtable_last(shadow),
 		.max_pages = src->max_pages ?: VTD_SHADOW_MAX_PAGES,
 		.refill = refill,
 	};
@@ -175,7 +175,7 @@ int vtd_shadow_sync(struct vtd_pgtable *shadow,
 	if (start > last || (src->fl_levels != 4 && src->fl_levels != 5))
 		return -EINVAL;
 	if (!refill && w.start <= w.shadow_last)
-		vtd_pgtable_unmap(shadow, w.start, SZ_4K,
+		iofd_pgtable_unmap(shadow, w.start, SZ_4K,
 				  (min(w.last, w.shadow_last) - w.start + 1) /
 				  SZ_4K, freelist);
 	top_last = (1ULL << vtd_level_shift(src->fl_levels + 1)) - 1;

@@ -10,7 +10,7 @@
 
 #include <linux/bits.h>
 #include <linux/types.h>
-#include "vtd_pgtable.h"
+#include <iofd/pgtable.h>
 
 /**
  * struct vtd_shadow_src - where the guest's table is and how to reach it
@@ -57,8 +57,8 @@ struct vtd_shadow_stats {
 };
 
 /* The parent's permissions, as second-level R and W */
-#define VTD_SHADOW_R		BIT(0)
-#define VTD_SHADOW_W		BIT(1)
+#define VTD_SHADOW_R		IOFD_PT_R
+#define VTD_SHADOW_W		IOFD_PT_W
 
 /* Bounded work per call: 4K entries written, guest tables read */
 #define VTD_SHADOW_MAX_PAGES	(1ULL << 20)
@@ -88,7 +88,7 @@ struct vtd_guest_pasid {
 int vtd_guest_pasid_read(const struct vtd_shadow_src *mem, u64 dir_gpa,
 			 u32 pasid, u32 allow, struct vtd_guest_pasid *out);
 
-int vtd_shadow_sync(struct vtd_pgtable *shadow,
+int vtd_shadow_sync(struct iofd_pgtable *shadow,
 		    const struct vtd_shadow_src *src, u64 start, u64 last,
 		    bool refill, struct list_head *freelist,
 		    struct vtd_shadow_stats *st);

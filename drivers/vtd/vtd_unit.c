@@ -635,7 +635,7 @@ void vtd_free_after_invalidation(struct list_head *freelist, int inv_rc)
 		INIT_LIST_HEAD(freelist);
 		return;
 	}
-	vtd_pgtable_free_list(freelist);
+	iofd_pgtable_free_list(freelist);
 }
 
 /*

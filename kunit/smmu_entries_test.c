@@ -18,6 +18,7 @@
 #include <linux/sizes.h>
 #include <iofd/pgtable.h>
 #include "drivers/smmuv3/smmu_entries.h"
+#include "drivers/smmuv3/smmu_walk.h"
 
 static void smmu_ste_values(struct kunit *test)
 {
@@ -111,7 +112,109 @@ static void smmu_s1_pgtable(struct kunit *test)
 	iofd_pgtable_destroy(&pt);
 }
 
+static int ram_read(void *ctx, u64 pa, void *buf, size_t len)
+{
+	memcpy(buf, phys_to_virt(pa), len);
+	return 0;
+}
+
+/*
+ * The reference walker over tables the driver's encoders build: a linear
+ * stream table of 32 STEs (SID 0x10 stage 1 through one CD over a 4-level
+ * table, SID 0x11 bypass, SID 0x12 abort, SID 0x13 invalid), then a
+ * 2-level stream table built by hand
+ */
+static void smmu_walker(struct kunit *test)
+{
+	struct smmu_walk_cfg cfg = { .read = ram_read, .log2size = 5 };
+	struct smmu_walk_result r;
+	struct smmu_ste *strtab;
+	struct iofd_pgtable pt = {};
+	struct smmu_cd *cd;
+	u64 *l1std, *l3;
+	size_t mapped;
+
+	strtab = (void *)get_zeroed_page(GFP_KERNEL);
+	cd = (void *)get_zeroed_page(GFP_KERNEL);
+	l1std = (u64 *)get_zeroed_page(GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, strtab && cd && l1std);
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_init(&pt, &smmu_s1_fmt, 4,
+						SZ_4K | SZ_2M, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x5000, 0x7777000, SZ_4K,
+					       1, true, true, GFP_KERNEL,
+					       &mapped), 0);
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x6000, 0x8888000, SZ_4K,
+					       1, true, false, GFP_KERNEL,
+					       &mapped), 0);
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_map(&pt, 0x400000, 0x40000000,
+					       SZ_2M, 1, true, true,
+					       GFP_KERNEL, &mapped), 0);
+	smmu_cd_encode(cd, virt_to_phys(pt.top), 48, 4, 9);
+	smmu_ste_s1(&strtab[0x10], virt_to_phys(cd));
+	smmu_ste_bypass(&strtab[0x11]);
+	smmu_ste_abort(&strtab[0x12]);
+	cfg.strtab = virt_to_phys(strtab);
+
+	smmu_walk(&cfg, 0x10, 0x5123, true, &r);
+	KUNIT_EXPECT_EQ(test, r.event, 0U);
+	KUNIT_EXPECT_EQ(test, r.pa, 0x7777123ULL);
+	KUNIT_EXPECT_EQ(test, r.asid, 9);
+	smmu_walk(&cfg, 0x10, 0x6123, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, 0U);
+	KUNIT_EXPECT_FALSE(test, r.write);
+	smmu_walk(&cfg, 0x10, 0x6123, true, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_EVT_F_PERMISSION);
+	smmu_walk(&cfg, 0x10, 0x5fffff, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, 0U);
+	KUNIT_EXPECT_EQ(test, r.pa, 0x401fffffULL);
+	KUNIT_EXPECT_EQ(test, r.size, (u64)SZ_2M);
+	smmu_walk(&cfg, 0x10, 0x7000, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_EVT_F_TRANSLATION);
+	smmu_walk(&cfg, 0x10, 1ULL << 48, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_EVT_F_TRANSLATION);
+	smmu_walk(&cfg, 0x11, 0x123456789ULL, true, &r);
+	KUNIT_EXPECT_TRUE(test, r.bypass);
+	KUNIT_EXPECT_EQ(test, r.pa, 0x123456789ULL);
+	smmu_walk(&cfg, 0x12, 0x5000, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_WALK_ABORT);
+	smmu_walk(&cfg, 0x13, 0x5000, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_EVT_C_BAD_STE);
+	smmu_walk(&cfg, 0x20, 0x5000, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_EVT_C_BAD_STREAMID);
+	/* An access flag clear; a CD not valid */
+	l3 = phys_to_virt(pt.fmt->addr(((u64 *)phys_to_virt(pt.fmt->addr(
+		((u64 *)phys_to_virt(pt.fmt->addr(pt.top[0])))[0])))[0]));
+	l3[5] &= ~BIT_ULL(10);
+	smmu_walk(&cfg, 0x10, 0x5000, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_EVT_F_ACCESS);
+	cd->dw[0] &= ~SMMU_CD0_V;
+	smmu_walk(&cfg, 0x10, 0x5000, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_EVT_C_BAD_CD);
+
+	/*
+	 * 2-level, SPLIT 4: SID 0x11 is entry 1 of L2 table 1, which is
+	 * the linear table's STEs 0x10-0x1f (1K, aligned to its size)
+	 */
+	l1std[1] = virt_to_phys(&strtab[0x10]) | 5;	/* Span 5: 16 STEs */
+	cfg.two_level = true;
+	cfg.split = 4;
+	cfg.log2size = 8;
+	cfg.strtab = virt_to_phys(l1std);
+	smmu_walk(&cfg, 0x11, 0x42, false, &r);
+	KUNIT_EXPECT_TRUE(test, r.bypass);
+	smmu_walk(&cfg, 0x12, 0x42, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_WALK_ABORT);
+	smmu_walk(&cfg, 0x21, 0x42, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_EVT_C_BAD_STREAMID);
+
+	iofd_pgtable_destroy(&pt);
+	free_page((unsigned long)strtab);
+	free_page((unsigned long)cd);
+	free_page((unsigned long)l1std);
+}
+
 static struct kunit_case smmu_entries_test_cases[] = {
+	KUNIT_CASE(smmu_walker),
 	KUNIT_CASE(smmu_ste_values),
 	KUNIT_CASE(smmu_cd_values),
 	KUNIT_CASE(smmu_cmd_values),

@@ -238,6 +238,9 @@ static int iofd_pci_check_pasid(struct iofd_pci_file *pf, u32 argsz,
 		return -EINVAL;
 	if (!pf->pd->idevice->max_pasid_log2)
 		return -EOPNOTSUPP;
+	/* Also keeps U32_MAX (the core's "no PASID") from reaching the RID */
+	if (pasid >= BIT_ULL(pf->pd->idevice->max_pasid_log2))
+		return -EINVAL;
 	*out_pasid = pasid;
 	return 0;
 }

@@ -219,10 +219,21 @@ TEST_F(pci, attach_errnos)
 	EXPECT_ERRNO(ENOENT, _test_pci_attach(self->devfd, &pt_id, false, 0));
 	pt_id = devid;	/* not a page table */
 	EXPECT_ERRNO(EINVAL, _test_pci_attach(self->devfd, &pt_id, false, 0));
-	/* Above the device's PASID width */
+	/* Above the device's PASID width; the core's "no PASID" value */
 	pt_id = self->ioas_id;
 	EXPECT_ERRNO(EINVAL, _test_pci_attach(self->devfd, &pt_id, true,
 					      1U << 20));
+	EXPECT_ERRNO(EINVAL, _test_pci_attach(self->devfd, &pt_id, true,
+					      UINT32_MAX));
+	EXPECT_ERRNO(EINVAL, _test_pci_detach(self->devfd, true, UINT32_MAX));
+	/* None of that attached the RID */
+	{
+		__u32 hwpt;
+
+		EXPECT_ERRNO(ENOENT, _test_ioctl_destroy(self->fd, devid + 1));
+		test_cmd_hwpt_alloc(devid, self->ioas_id, 0, &hwpt);
+		test_ioctl_destroy(hwpt);
+	}
 }
 
 /* One binding per device: on the same file EINVAL, on another EBUSY */

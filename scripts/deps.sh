@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Make sure everything the build and the tests need is installed, and that
-# linux-source-6.1 is unpacked in the cache (checkpatch.pl, kunit.py on UML).
+# Make sure everything the build and the tests need is installed, that
+# linux-source-6.1 is unpacked in the cache (checkpatch.pl, kunit.py on UML)
+# and that Debian's arm64 kernel, headers and busybox are unpacked there too
+# (scripts/arm64-kernel.sh: downloaded, never installed).
 #
 # Every Makefile target runs this first, so the common case must be fast: one
 # dpkg-query for all packages and a stat of the unpacked tree. apt-get is only
@@ -25,12 +27,16 @@ set -euo pipefail
 #    (kmod: modinfo/modprobe --show-depends to pull in-kernel module deps)
 #  - sparse: `make sparse`; python3: the KTAP parser and kunit.py
 #  - xz-utils: unpacking linux-source; perl: checkpatch.pl
+#  - gcc-aarch64-linux-gnu libc6-dev-arm64-cross: the arm64 guest's modules
+#    (cross kbuild) and static selftests/tools; qemu-system-arm: its QEMU
+#    (qemu-system-aarch64)
 PACKAGES=(
 	build-essential gcc make libc6-dev
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1
 	bc flex bison libelf-dev libssl-dev
 	qemu-system-x86 busybox-static cpio gzip kmod
 	sparse python3 xz-utils perl
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 )
 
 # missing_packages: print the packages from PACKAGES that are not fully
@@ -113,10 +119,18 @@ check_kernel() {
 	[[ -r $vmlinuz ]] || iofd_die "guest kernel not found at $vmlinuz"
 }
 
+# fetch_arm64_kernel: the arm64 guest's kernel, headers and busybox (a
+# stat and a dpkg-query when they are current).
+fetch_arm64_kernel() {
+	bash "$IOFD_ROOT/scripts/arm64-kernel.sh" >/dev/null ||
+		iofd_die "cannot fetch the arm64 guest kernel (scripts/arm64-kernel.sh)"
+}
+
 main() {
 	install_missing
 	unpack_linux_source
 	check_kernel
+	fetch_arm64_kernel
 }
 
 main "$@"

@@ -14,6 +14,11 @@
 
 #define MOCK_CLAIM "/sys/module/iofd_mock/parameters"
 
+/*
+ * The 6.1 harness runs the test body even when the setup called SKIP() (no
+ * iofd_mock claim_pci, no edu), so every test of this fixture starts by
+ * returning if the setup skipped.
+ */
 FIXTURE(pci)
 {
 	char bdf[32];
@@ -64,6 +69,9 @@ TEST_F(pci, cdev_appears)
 	char path[256];
 	struct stat st;
 
+	if (_metadata->skip)
+		return;
+
 	ASSERT_EQ(0, stat(self->cdev, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s/iofd-dev", self->bdf);
@@ -73,6 +81,9 @@ TEST_F(pci, cdev_appears)
 TEST_F(pci, bind_attach_detach)
 {
 	__u32 devid, pt_id, hwpt_id, ioas2;
+
+	if (_metadata->skip)
+		return;
 
 	ASSERT_EQ(0, _test_pci_bind(self->devfd, self->fd, &devid));
 	EXPECT_NE(0, devid);
@@ -122,6 +133,9 @@ TEST_F(pci, errnos_before_bind)
 {
 	__u32 pt_id = self->ioas_id;
 
+	if (_metadata->skip)
+		return;
+
 	/* As VFIO: nothing but BIND before a BIND, even unknown ioctls */
 	EXPECT_ERRNO(EINVAL, _test_pci_attach(self->devfd, &pt_id, false, 0));
 	EXPECT_ERRNO(EINVAL, _test_pci_detach(self->devfd, false, 0));
@@ -157,6 +171,9 @@ TEST_F(pci, argsz_and_flags)
 		struct vfio_device_bind_iommufd bind;
 		__u64 tail;
 	} big = { .bind = bind, .tail = ~0ULL };
+
+	if (_metadata->skip)
+		return;
 
 	bind.argsz = 15;
 	EXPECT_ERRNO(EINVAL, ioctl(self->devfd, VFIO_DEVICE_BIND_IOMMUFD,
@@ -214,6 +231,9 @@ TEST_F(pci, attach_errnos)
 {
 	__u32 devid, pt_id;
 
+	if (_metadata->skip)
+		return;
+
 	ASSERT_EQ(0, _test_pci_bind(self->devfd, self->fd, &devid));
 	pt_id = 0xfffff;
 	EXPECT_ERRNO(ENOENT, _test_pci_attach(self->devfd, &pt_id, false, 0));
@@ -241,6 +261,9 @@ TEST_F(pci, second_bind)
 {
 	int fd2, devfd2;
 	__u32 devid;
+
+	if (_metadata->skip)
+		return;
 
 	ASSERT_EQ(0, _test_pci_bind(self->devfd, self->fd, &devid));
 	EXPECT_ERRNO(EINVAL, _test_pci_bind(self->devfd, self->fd, NULL));
@@ -270,6 +293,9 @@ TEST_F(pci, close_iommufd_first)
 {
 	__u32 devid, pt_id = self->ioas_id;
 
+	if (_metadata->skip)
+		return;
+
 	ASSERT_EQ(0, _test_pci_bind(self->devfd, self->fd, &devid));
 	/* Inside the mock domain's aperture, or the attach is EADDRINUSE */
 	test_ioctl_ioas_map_fixed(buffer, BUFFER_SIZE, MOCK_APERTURE_START);
@@ -290,6 +316,9 @@ TEST_F(pci, close_iommufd_first)
 TEST_F(pci, close_device_rebinds)
 {
 	__u32 devid, devid2, pt_id = self->ioas_id;
+
+	if (_metadata->skip)
+		return;
 
 	ASSERT_EQ(0, _test_pci_bind(self->devfd, self->fd, &devid));
 	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
@@ -313,6 +342,9 @@ TEST_F(pci, close_device_rebinds)
 TEST_F(pci, unbind_driver_while_bound)
 {
 	__u32 devid, pt_id = self->ioas_id;
+
+	if (_metadata->skip)
+		return;
 
 	ASSERT_EQ(0, _test_pci_bind(self->devfd, self->fd, &devid));
 	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));

@@ -66,6 +66,11 @@ static int vtd_translate(__u16 rid, __u64 iova, bool is_write, char *out,
 	return 0;
 }
 
+/*
+ * The 6.1 harness runs the test body even when the setup called SKIP() (no
+ * iofd_vtd, no edu), so every test of this fixture starts by returning if the
+ * setup skipped.
+ */
 FIXTURE(vtd)
 {
 	char bdf[32];
@@ -143,6 +148,9 @@ TEST_F(vtd, hw_info)
 	struct iommu_hw_info_vtd info = {};
 	struct iommu_hw_info out;
 
+	if (_metadata->skip)
+		return;
+
 	ASSERT_EQ(0, _test_cmd_get_hw_info(self->fd, self->devid, &info,
 					   sizeof(info), &out));
 	EXPECT_EQ(IOMMU_HW_INFO_TYPE_INTEL_VTD, out.out_data_type);
@@ -159,6 +167,9 @@ TEST_F(vtd, dma_both_ways)
 {
 	__u32 pt_id = self->ioas_id;
 	__u8 back[XFER];
+
+	if (_metadata->skip)
+		return;
 
 	fill(self->buf, 4 * PAGE_SIZE, 3);
 	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
@@ -185,6 +196,9 @@ TEST_F(vtd, walker_agrees)
 	__u32 pt_id = self->ioas_id;
 	char res[160], want[64];
 	int i;
+
+	if (_metadata->skip)
+		return;
 
 	fill(self->buf, 4 * PAGE_SIZE, 9);
 	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
@@ -223,6 +237,9 @@ TEST_F(vtd, unmap_blocks_dma)
 	char last[160], want[96];
 	long before;
 
+	if (_metadata->skip)
+		return;
+
 	fill(self->buf, 4 * PAGE_SIZE, 1);
 	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
 	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
@@ -250,6 +267,9 @@ TEST_F(vtd, blocked_until_attached)
 	char last[160];
 	long before = vtd_faults();
 
+	if (_metadata->skip)
+		return;
+
 	memset(self->buf, 0x33, PAGE_SIZE);
 	test_ioctl_ioas_map_fixed(self->buf, PAGE_SIZE, IOVA_A);
 	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A, 0, 16));
@@ -268,6 +288,9 @@ TEST_F(vtd, replace_switches_dma)
 {
 	__u32 ioas2, pt_id = self->ioas_id, hwpt1;
 	__u8 *other;
+
+	if (_metadata->skip)
+		return;
 
 	other = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -310,6 +333,9 @@ TEST_F(vtd, passthrough_when_unmanaged)
 	__u64 pa = 0;
 	size_t off;
 
+	if (_metadata->skip)
+		return;
+
 	close(self->devfd);
 	self->devfd = -1;
 	ASSERT_EQ(0, iofd_pci_rebind(self->bdf, ""));
@@ -348,6 +374,9 @@ TEST_F(vtd, large_leaves)
 	__u32 pt_id = self->ioas_id;
 	char res[160], want[96];
 	__u8 *huge;
+
+	if (_metadata->skip)
+		return;
 
 	if (!iofd_reserve_hugepages(1))
 		SKIP(return, "no 2M huge page available");
@@ -418,6 +447,9 @@ TEST_F(vtd, nested_shadow_dma)
 	char res[160], want[96];
 	__u8 *mem, *data;
 	long before;
+
+	if (_metadata->skip)
+		return;
 
 	ASSERT_EQ(0, _test_cmd_get_hw_info(self->fd, self->devid, &info,
 					   sizeof(info), &out));
@@ -508,6 +540,9 @@ TEST_F(vtd, nested_errnos)
 {
 	__u32 parent, plain, nested, num;
 	struct iommu_hwpt_vtd_s1_invalidate inv[2] = {};
+
+	if (_metadata->skip)
+		return;
 
 	test_cmd_hwpt_alloc(self->devid, self->ioas_id,
 			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
@@ -622,6 +657,9 @@ TEST_F(vtd, bind_pasid_table)
 	char want[96];
 	__u8 *mem, *data;
 	long before;
+
+	if (_metadata->skip)
+		return;
 
 	mem = mmap(NULL, 10 * PAGE_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

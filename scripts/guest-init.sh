@@ -6,14 +6,18 @@
 # test has -ef.)
 #
 # /init of the iofd-oot test guest (busybox ash, PID 1). Built into the
-# initramfs by scripts/mkinitramfs.sh; the host side is run-guest-x86.sh and
-# the log parser ktap.py.
+# initramfs by scripts/mkinitramfs.sh; the host side is run-guest-x86.sh or
+# run-guest-arm64.sh and the log parser ktap.py.
 #
-# Two serial ports, two streams:
-#   ttyS0 (console): the kernel log, scanned by the host for splats. This
-#                    script only writes short "iofd-init:" markers there (via
-#                    /dev/kmsg) so a splat can be attributed to a test binary.
-#   ttyS1:           test output, parsed by the host. Framing lines:
+# Two channels, two streams:
+#   console (x86 ttyS0, arm64 ttyAMA0): the kernel log, scanned by the host
+#                    for splats. This script only writes short "iofd-init:"
+#                    markers there (via /dev/kmsg) so a splat can be
+#                    attributed to a test binary.
+#   test channel (/etc/iofd/test-tty: x86 ttyS1, the second serial port;
+#                    arm64 hvc0, a virtio console, as QEMU's virt machine
+#                    has one PL011 only): test output, parsed by the host.
+#                    Framing lines:
 #       # IOFD-BINARY <name>            a test binary starts
 #       # IOFD-EXIT <name> <rc> <secs>  it ended (rc: 128+N = signal N)
 #       ok - <check> / not ok - <check>: <why>    harness checks (insmod, rmmod)
@@ -28,6 +32,10 @@
 
 export PATH=/bin:/sbin
 export HOME=/tmp
+
+# An arm64 image has only the /bin/sh link (the host cannot run that busybox
+# to list its applets, see mkinitramfs.sh): make the others now.
+[ -e /bin/mount ] || /bin/busybox --install -s /bin
 
 mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
@@ -59,13 +67,42 @@ test_timeout=$(cmdline_param iofd.test_timeout)
 [ -n "$test_timeout" ] || test_timeout=$(cat /etc/iofd/test-timeout 2>/dev/null)
 [ -n "$test_timeout" ] || test_timeout=600
 
+# ------------------------------------------------------------ load kmods --
+# Guest-kernel modules (dependency order): what our modules need, and on
+# arm64 the test channel's driver (virtio_mmio, virtio_console), so they
+# are loaded before the channel is opened. Failures are reported once the
+# channel is open.
+kmod_errors=""
+for ko in $(cat /etc/iofd/kmods 2>/dev/null); do
+	if ! err=$(insmod "/lib/modules/kdeps/$ko" 2>&1); then
+		# One line per module: the report below reads them by line.
+		kmod_errors="$kmod_errors$ko: $(echo "$err" | tr '\n' ' ')
+"
+	fi
+done
+
 # Test channel on fd 3. raw: no "\n" -> "\r\n" translation, no echo. If
-# ttyS1 is missing (started without a second -serial) fall back to the
-# console so that something is still visible.
-if [ -c /dev/ttyS1 ] && stty -F /dev/ttyS1 raw -echo 115200 2>/dev/null; then
-	exec 3>/dev/ttyS1
+# it is unusable (QEMU started without it) fall back to the console so that
+# something is still visible. A serial port gets its speed; a virtio console
+# has none to set. The hvc0 node exists as soon as the kernel boots (the hvc
+# layer is built in), but opening it fails with ENODEV until the virtio
+# console port behind it is announced, shortly after virtio_console is
+# loaded: retry for up to 5 s.
+tty=$(cat /etc/iofd/test-tty 2>/dev/null)
+[ -n "$tty" ] || tty=ttyS1
+speed=""
+case $tty in ttyS*) speed=115200 ;; esac
+tries=0
+# shellcheck disable=SC2086 # $speed: one word or none
+until err=$(stty -F "/dev/$tty" raw -echo $speed 2>&1); do
+	tries=$((tries + 1))
+	[ $tries -lt 50 ] || break
+	sleep 0.1
+done
+if [ $tries -lt 50 ]; then
+	exec 3>"/dev/$tty"
 else
-	kmsg "no /dev/ttyS1, test output goes to the console"
+	kmsg "no usable /dev/$tty ($err), test output goes to the console"
 	exec 3>&1
 fi
 
@@ -79,6 +116,9 @@ taint() {
 
 kmsg "mode=$mode kernel=$(uname -r) taint=$(taint)"
 out "# IOFD-BOOT mode=$mode kernel=$(uname -r) taint=$(taint)"
+printf '%s' "$kmod_errors" | while IFS= read -r line; do
+	out "not ok - insmod ${line%%: *} (guest kernel module): ${line#*: }"
+done
 
 # Module names for rmmod: file name without .ko, '-' -> '_' (the kernel's
 # spelling of module names).
@@ -87,16 +127,11 @@ modname() {
 }
 
 # ------------------------------------------------------------ load modules --
-# Guest-kernel modules our modules need (in dependency order) first, then
-# ours in the order mkinitramfs wrote (iofd.ko first). A failed insmod is a
-# failed check; the tests still run and will say what broke.
+# Ours in the order mkinitramfs wrote (iofd.ko first), after the guest-kernel
+# modules above. A failed insmod is a failed check; the tests still run and
+# will say what broke.
 loaded=""
 strays_seen=""
-for ko in $(cat /etc/iofd/kmods 2>/dev/null); do
-	if ! err=$(insmod "/lib/modules/kdeps/$ko" 2>&1); then
-		out "not ok - insmod $ko (guest kernel module): $err"
-	fi
-done
 for ko in $(cat /etc/iofd/modules); do
 	if err=$(insmod "/lib/modules/iofd/$ko" 2>&1); then
 		out "ok - insmod $ko"
@@ -194,8 +229,8 @@ check)
 	;;
 demo)
 	if [ -x /bin/iofd-vmm ]; then
-		# Output straight to ttyS1 (a tty, so the program's stdio is line
-		# buffered and the host shows it live).
+		# Output straight to the test channel (a tty, so the program's
+		# stdio is line buffered and the host shows it live).
 		# shellcheck disable=SC2046 # the arguments are words
 		run_binary iofd-vmm /bin/iofd-vmm $(cat /etc/iofd/demo-args 2>/dev/null)
 	else

@@ -4,7 +4,7 @@
 # Build the guest's busybox-static initramfs.
 #
 # Usage:
-#   scripts/mkinitramfs.sh OUT.cpio.gz [--mode check|demo]
+#   scripts/mkinitramfs.sh OUT.cpio.gz [--mode check|demo] [--arch x86_64|arm64]
 #                          [--module FILE.ko]... [--test BIN]... [--tool BIN]...
 #                          [--kmod NAME]...
 #
@@ -21,6 +21,16 @@
 # modules depend on (modinfo depends) are added automatically.
 # IOFD_DEMO_ARGS: arguments for /bin/iofd-vmm in demo mode.
 # IOFD_TEST_TIMEOUT: per-binary timeout in the guest (default 600 s).
+#
+# --arch: the guest's architecture (default x86_64). It picks the busybox
+# (x86_64: the host's busybox-static; arm64: busybox-static:arm64 from
+# scripts/arm64-kernel.sh, or IOFD_BUSYBOX), the guest kernel whose modules
+# are pulled in (arm64: Debian's arm64 kernel in the cache, unless
+# IOFD_KRELEASE / IOFD_GUEST_MODROOT say otherwise), the test channel
+# (x86_64 ttyS1, the second serial port; arm64 hvc0, a virtio console, whose
+# driver modules virtio_mmio and virtio_console go in too), and the ELF
+# machine every module and binary must be built for (checked here: a binary
+# of the other architecture would only fail in the guest).
 #
 # Layout of the image:
 #   /init                      scripts/guest-init.sh
@@ -43,10 +53,12 @@ usage() {
 
 out=""
 mode=check
+arch=x86_64
 declare -a modules=() tests=() tools=() kmods=()
 while (($#)); do
 	case $1 in
 	--mode) mode=${2:?}; shift 2 ;;
+	--arch) arch=${2:?}; shift 2 ;;
 	--module) modules+=("${2:?}"); shift 2 ;;
 	--test) tests+=("${2:?}"); shift 2 ;;
 	--tool) tools+=("${2:?}"); shift 2 ;;
@@ -58,6 +70,23 @@ while (($#)); do
 done
 [[ -n $out ]] || usage
 [[ $mode == check || $mode == demo ]] || iofd_die "--mode must be check or demo"
+
+# Per architecture: test channel, guest-kernel modules it needs, ELF
+# machine (as readelf -h spells it).
+case $arch in
+x86_64)
+	test_tty=ttyS1
+	channel_kmods=()
+	elf_machine="Advanced Micro Devices X86-64"
+	;;
+arm64)
+	test_tty=hvc0
+	# Debian's arm64 kernel has both as modules (virtio itself is built in).
+	channel_kmods=(virtio_mmio virtio_console)
+	elf_machine=AArch64
+	;;
+*) iofd_die "--arch must be x86_64 or arm64" ;;
+esac
 
 start=$(iofd_now)
 
@@ -150,6 +179,7 @@ fi
 if ((${#kmods[@]} == 0)) && [[ -n ${IOFD_GUEST_KMODS:-} ]]; then
 	read -ra kmods <<<"$IOFD_GUEST_KMODS"
 fi
+kmods=("${channel_kmods[@]}" "${kmods[@]}")
 ((${#modules[@]})) || iofd_die "no modules to put in the image"
 if [[ $mode == demo ]] && ! printf '%s\n' "${tools[@]}" | grep -q '/iofd-vmm$'; then
 	iofd_warn "demo mode but no iofd-vmm tool in the image"
@@ -167,6 +197,16 @@ is_static() {
 	! readelf -l "$f" 2>/dev/null | grep -q 'Requesting program interpreter'
 }
 
+# right_machine FILE: a script, or an ELF file built for the guest's
+# architecture.
+right_machine() {
+	local f=$1
+	if [[ $(head -c2 "$f") == '#!' ]]; then
+		return 0
+	fi
+	[[ $(readelf -h "$f" 2>/dev/null | sed -n 's/^ *Machine: *//p') == "$elf_machine" ]]
+}
+
 check_unique_names() {
 	local what=$1
 	shift
@@ -175,10 +215,14 @@ check_unique_names() {
 	[[ -z $dup ]] || iofd_die "duplicate $what names: $dup"
 }
 
-for f in "${modules[@]}"; do [[ -f $f ]] || iofd_die "module not found: $f"; done
+for f in "${modules[@]}"; do
+	[[ -f $f ]] || iofd_die "module not found: $f"
+	right_machine "$f" || iofd_die "$f is not built for $arch"
+done
 for f in "${tools[@]}"; do
 	[[ -f $f && -x $f ]] || iofd_die "not an executable file: $f"
 	is_static "$f" || iofd_die "$f is dynamically linked; the guest has no libc: link it with -static"
+	right_machine "$f" || iofd_die "$f is not built for $arch"
 done
 # A listed test that is missing or unusable must not cost the other tests
 # their run: leave it out and name it in the manifest, where the parser
@@ -191,6 +235,9 @@ for f in "${tests[@]}"; do
 	elif ! is_static "$f"; then
 		iofd_warn "$f is dynamically linked; the guest has no libc: link it with -static"
 		unusable+=("$(basename "$f") dynamically linked (the guest has no libc)")
+	elif ! right_machine "$f"; then
+		iofd_warn "$f is not built for $arch"
+		unusable+=("$(basename "$f") not built for $arch")
 	else
 		usable+=("$f")
 	fi
@@ -201,10 +248,19 @@ check_unique_names test "${tests[@]}"
 
 # ------------------------------------------------ guest-kernel module deps --
 
-krel=$(iofd_krelease) || iofd_die "cannot resolve the guest kernel release"
 # IOFD_GUEST_MODROOT: where the guest kernel's own modules are installed
-# when it is not Debian's (the debug kernel's modules_install root).
-modroot=${IOFD_GUEST_MODROOT:-}
+# when it is not the host's /lib/modules (the debug kernel's
+# modules_install root, the unpacked arm64 packages).
+if [[ $arch == arm64 ]]; then
+	a64=$IOFD_ROOT/scripts/arm64-kernel.sh
+	krel=${IOFD_KRELEASE:-$(bash "$a64" --print-release)} ||
+		iofd_die "no arm64 guest kernel (run scripts/arm64-kernel.sh)"
+	modroot=${IOFD_GUEST_MODROOT:-$(bash "$a64" --print-modroot)} ||
+		iofd_die "no arm64 guest kernel (run scripts/arm64-kernel.sh)"
+else
+	krel=$(iofd_krelease) || iofd_die "cannot resolve the guest kernel release"
+	modroot=${IOFD_GUEST_MODROOT:-}
+fi
 kmoddir=$modroot/lib/modules/$krel
 modprobe_args=(-S "$krel")
 [[ -z $modroot ]] || modprobe_args+=(-d "$modroot")
@@ -232,7 +288,7 @@ kernel_deps() {
 	done
 	names+=("${kmods[@]}")
 	((${#names[@]})) || return 0
-	[[ -d $kmoddir ]] || iofd_die "$kmoddir not found (linux-image-amd64 installed?)"
+	[[ -d $kmoddir ]] || iofd_die "$kmoddir not found (guest kernel's modules not installed?)"
 	for n in "${names[@]}"; do
 		local deps
 		# A builtin prints "builtin NAME": nothing to load.
@@ -255,16 +311,31 @@ mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,etc/iofd,tests,lib/modules/iofd,
 chmod 1777 "$root/tmp"
 
 # busybox-static: the Debian binary is self-contained. Create the applet
-# links now (not with --install at boot) to save guest time.
-bb=/bin/busybox
-[[ -x $bb ]] || bb=/usr/bin/busybox
+# links now (not with --install at boot) to save guest time. An arm64
+# busybox cannot run here to list its applets: /init gets only its
+# interpreter link and runs `busybox --install` itself (a few ms).
+if [[ -n ${IOFD_BUSYBOX:-} ]]; then
+	bb=$IOFD_BUSYBOX
+elif [[ $arch == arm64 ]]; then
+	bb=$(bash "$IOFD_ROOT/scripts/arm64-kernel.sh" --print-busybox) ||
+		iofd_die "no arm64 busybox (run scripts/arm64-kernel.sh)"
+else
+	bb=/bin/busybox
+	[[ -x $bb ]] || bb=/usr/bin/busybox
+fi
+[[ -x $bb ]] || iofd_die "busybox not found at $bb"
 readelf -l "$bb" 2>/dev/null | grep -q 'Requesting program interpreter' &&
 	iofd_die "$bb is not static: install busybox-static"
+right_machine "$bb" || iofd_die "$bb is not built for $arch"
 cp "$bb" "$root/bin/busybox"
-for applet in $("$bb" --list); do
-	[[ $applet == busybox ]] && continue
-	ln -sf busybox "$root/bin/$applet"
-done
+if [[ $arch == x86_64 ]]; then
+	for applet in $("$bb" --list); do
+		[[ $applet == busybox ]] && continue
+		ln -sf busybox "$root/bin/$applet"
+	done
+else
+	ln -sf busybox "$root/bin/sh"
+fi
 
 # /dev/console must exist before devtmpfs is mounted, or the kernel starts
 # /init without stdin/stdout ("unable to open an initial console").
@@ -295,6 +366,7 @@ for t in "${tools[@]}"; do
 	cp "$t" "$root/bin/"
 done
 printf '%s\n' "$mode" >"$root/etc/iofd/mode"
+printf '%s\n' "$test_tty" >"$root/etc/iofd/test-tty"
 printf '%s\n' "${IOFD_TEST_TIMEOUT:-600}" >"$root/etc/iofd/test-timeout"
 printf '%s\n' "${IOFD_DEMO_ARGS:-}" >"$root/etc/iofd/demo-args"
 
@@ -307,6 +379,7 @@ mkdir -p "$(dirname "$out")"
 	for t in "${unusable[@]}"; do printf 'unusable %s\n' "$t"; done
 	for t in "${tools[@]}"; do printf 'tool %s\n' "$(basename "$t")"; done
 	printf 'mode %s\n' "$mode"
+	printf 'arch %s\n' "$arch"
 } >"$out.manifest"
 
 # Fast compression: the guest decompresses under TCG, and the host cost of
@@ -315,6 +388,6 @@ mkdir -p "$(dirname "$out")"
 	cpio --null -o -H newc --owner=0:0 --quiet) | gzip -1 >"$out.tmp"
 mv "$out.tmp" "$out"
 
-iofd_log "initramfs $out: ${#modules[@]} modules, ${#kdeps[@]} kernel modules," \
+iofd_log "initramfs $out ($arch): ${#modules[@]} modules, ${#kdeps[@]} kernel modules," \
 	"${#tests[@]} tests, ${#tools[@]} tools, $(du -k "$out" | cut -f1) KiB," \
 	"$(iofd_elapsed "$start") s"

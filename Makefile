@@ -7,9 +7,11 @@
 #   make selftests      static kselftest binaries (selftests/build/)
 #   make tools          tools/iofd-vmm
 #   make kunit          KUnit suites on UML (scripts/kunit.sh)
-#   make guest-test     build everything, boot the x86_64 guest, run the tests
-#   make check          deps + build + KUnit + guest tests; closing line
-#                       "N passed, N failed[, N skipped]"
+#   make guest-test     build everything, boot the guests, run the tests
+#   make check          deps + build + KUnit + the x86_64 and arm64 guest
+#                       tests; closing line "N passed, N failed[, N skipped]"
+#                       (ARCH=x86_64 or ARCH=arm64: that guest only)
+#   make check-arm64    the arm64 guest only, no KUnit (quick iteration)
 #   make check-debug    the tests on the debug kernel (KASAN, lockdep, ...)
 #   make soak[-debug]   iofd_stress + iofd-fuzz for SOAK_SECONDS (600) each
 #   make demo           boot the guest and run tools/iofd-vmm, output live
@@ -21,7 +23,10 @@
 # Every target runs scripts/deps.sh first (a quick no-op when all is there).
 # KDIR defaults to the headers named by the installed linux-headers-amd64
 # package (never `uname -r`: the host runs another kernel). ARCH= and
-# CROSS_COMPILE= are passed to kbuild.
+# CROSS_COMPILE= are passed to kbuild by `make modules` etc.; for check and
+# guest-test ARCH= picks the guest (scripts/check.sh builds each guest's
+# modules with its own ARCH: arm64 ones against Debian's arm64 headers from
+# scripts/arm64-kernel.sh, in a copy of the checkout in the cache).
 
 # kbuild reads ./Kbuild; should it ever fall back to this file, say why
 # instead of recursing into the targets below.
@@ -32,7 +37,12 @@ endif
 SHELL := /bin/bash
 
 # Deferred (=, not :=) so that the ABI is resolved after deps.sh has had a
-# chance to install the headers.
+# chance to install the headers. `make ARCH=arm64` builds here against
+# Debian's arm64 headers (unpacked in the cache by deps.sh).
+ifeq ($(ARCH),arm64)
+KDIR ?= $(shell bash $(CURDIR)/scripts/arm64-kernel.sh --print-kdir)
+CROSS_COMPILE ?= aarch64-linux-gnu-
+endif
 KDIR ?= $(shell bash $(CURDIR)/scripts/lib.sh kdir)
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) \
 	$(if $(ARCH),ARCH=$(ARCH)) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
@@ -40,7 +50,8 @@ KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR) \
 LINUX_SRC = $(shell bash $(CURDIR)/scripts/lib.sh linux-src)
 CHECKPATCH_DIRS := include core drivers kunit tools selftests
 
-.PHONY: all modules deps selftests tools kunit guest-test check check-debug soak soak-debug demo \
+.PHONY: all modules deps selftests tools kunit guest-test check check-arm64 check-debug soak \
+	soak-debug demo \
 	checkpatch sparse w1 clean kdir-check
 
 all: modules
@@ -69,6 +80,9 @@ guest-test: deps
 
 check: deps
 	@bash scripts/check.sh
+
+check-arm64: deps
+	@bash scripts/check.sh --arch arm64 --no-kunit
 
 # check-debug: the same tests (KUnit as a module in the guest) on the debug
 # kernel (KASAN, lockdep, kmemleak, ...), built once into the cache.

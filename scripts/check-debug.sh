@@ -22,4 +22,5 @@ set -euo pipefail
 S=$IOFD_ROOT/scripts
 # shellcheck source=scripts/debug-env.sh
 . "$S/debug-env.sh"
-exec bash "$tree/scripts/check.sh" --no-kunit
+# x86_64 only: the debug kernel is an x86_64 one.
+exec bash "$tree/scripts/check.sh" --no-kunit --arch x86_64

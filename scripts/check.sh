@@ -3,15 +3,23 @@
 #
 # The test orchestrator behind `make check` (and `make guest-test`):
 #   deps -> build modules -> build selftests -> build tools -> KUnit (UML)
-#   -> guest initramfs -> boot the x86_64 guest -> parse -> totals.
+#   -> guest initramfs -> boot the x86_64 guest -> parse
+#   -> arm64: Debian's arm64 kernel (cached) -> cross-build modules,
+#      selftests, tools in a copy of the checkout -> guest initramfs -> boot
+#      the arm64 guest -> parse
+#   -> totals of everything.
 # Every step is a check that passes or fails; nothing is skipped silently.
 # The last line of stdout is the closing line, alone:
 #   N passed, N failed[, N skipped]
 # Exit status: 0 only when nothing failed and something ran.
 #
-# Usage: scripts/check.sh [--no-kunit] [--no-build]
+# Usage: scripts/check.sh [--no-kunit] [--no-build] [--arch x86_64|arm64|all]
 #   --no-kunit  leave KUnit out (make guest-test)
 #   --no-build  use what is already built (also IOFD_SKIP_BUILD=1)
+#   --arch A    which guests: x86_64, arm64 or all (default: $ARCH as given
+#               to make, e.g. `make check ARCH=arm64`, else all). With
+#               IOFD_MODULES / IOFD_TESTS / IOFD_TOOLS / KDIR / IOFD_KERNEL
+#               set (x86 products, the debug kernel) the default is x86_64.
 # Environment:
 #   IOFD_MODULES / IOFD_TESTS / IOFD_TOOLS  what goes into the guest instead of
 #       the repository's products (space-separated paths; see mkinitramfs.sh)
@@ -30,14 +38,35 @@ set -euo pipefail
 do_kunit=1
 do_build=1
 [[ ${IOFD_SKIP_BUILD:-0} == 1 ]] && do_build=0
+arch=${ARCH:-}
 while (($#)); do
 	case $1 in
 	--no-kunit) do_kunit=0 ;;
 	--no-build) do_build=0 ;;
+	--arch) arch=${2:?}; shift ;;
 	*) iofd_die "unknown argument $1" ;;
 	esac
 	shift
 done
+arch_note=""
+if [[ -z $arch ]]; then
+	arch=all
+	for v in IOFD_MODULES IOFD_TESTS IOFD_TOOLS KDIR IOFD_KERNEL; do
+		if [[ -n ${!v+set} ]]; then
+			arch=x86_64
+			arch_note="x86_64 guest only: $v is set (it names x86 products or kernels)"
+			break
+		fi
+	done
+fi
+case $arch in
+all) do_x86=1 do_arm64=1 ;;
+x86_64 | x86 | amd64) do_x86=1 do_arm64=0 ;;
+arm64 | aarch64) do_x86=0 do_arm64=1 ;;
+*) iofd_die "--arch (or ARCH=) must be x86_64, arm64 or all, not '$arch'" ;;
+esac
+# ARCH selected the guests; the builds below set their own ARCH.
+unset ARCH
 
 cd "$IOFD_ROOT"
 S=$IOFD_ROOT/scripts
@@ -99,14 +128,13 @@ if ! step "dependencies" "$run_dir/deps.log" bash "$S/deps.sh"; then
 	exit 1
 fi
 kdir=$(iofd_kdir)
+[[ -z $arch_note ]] || echo "  note: $arch_note"
 
 # ----------------------------------------------------------------- build --
 modules_ok=1
-if ((do_build)); then
+if ((do_build && do_x86)); then
 	section "build"
 	kbuild_args=(-C "$kdir" M="$IOFD_ROOT")
-	if [[ -n ${ARCH:-} ]]; then kbuild_args+=(ARCH="$ARCH"); fi
-	if [[ -n ${CROSS_COMPILE:-} ]]; then kbuild_args+=(CROSS_COMPILE="$CROSS_COMPILE"); fi
 	if [[ -f Kbuild || -n ${IOFD_MODULES:-} ]]; then
 		if [[ -f Kbuild ]]; then
 			step "build modules" "$run_dir/build-modules.log" \
@@ -158,8 +186,8 @@ if ((do_kunit)); then
 fi
 
 # ----------------------------------------------------------------- guest --
-section "x86_64 guest (q35 + intel-iommu + edu, TCG)"
-if ((modules_ok)); then
+if ((do_x86)); then section "x86_64 guest (q35 + intel-iommu + edu, TCG)"; fi
+if ((do_x86 && modules_ok)); then
 	initrd=$run_dir/initrd-x86.cpio.gz
 	if step "guest image" "$run_dir/mkinitramfs.log" \
 		bash "$S/mkinitramfs.sh" "$initrd" --mode check; then
@@ -167,7 +195,7 @@ if ((modules_ok)); then
 		guest_rc=0
 		bash "$S/run-guest-x86.sh" --initrd "$initrd" --mode check --out "$run_dir/x86" \
 			2>"$run_dir/run-guest.log" || guest_rc=$?
-		timings+=("guest boot-to-poweroff $(cat "$run_dir/x86/guest-seconds" 2>/dev/null || echo '?')s")
+		timings+=("x86_64 guest boot-to-poweroff $(cat "$run_dir/x86/guest-seconds" 2>/dev/null || echo '?')s")
 		if ((guest_rc != 0)); then
 			# The launcher says why (timeout, QEMU error); the parser then
 			# counts what did not run.
@@ -176,8 +204,57 @@ if ((modules_ok)); then
 		"${KTAP[@]}" guest --run-dir "$run_dir/x86" --manifest "$initrd.manifest" \
 			--results "$results"
 	fi
-else
+elif ((do_x86)); then
 	record "x86_64 guest tests" fail "not run: the modules did not build"
+fi
+
+# ----------------------------------------------------------- arm64 guest --
+# Debian's own arm64 kernel, headers and busybox (scripts/arm64-kernel.sh,
+# fetched once into the cache); our modules, selftests and tools
+# cross-built in a copy of the checkout, kept between runs so only what
+# changed is rebuilt (kbuild writes objects next to the sources and 6.1 has
+# no MO=: building here would clobber the x86 build); the copy's
+# mkinitramfs.sh packs them with the arm64 busybox. Every selftest runs:
+# the mock's suites test the core on arm64, the VT-d suite skips itself.
+if ((do_arm64)); then
+	section "arm64 guest (virt + smmuv3 + edu, TCG)"
+	a64=$S/arm64-kernel.sh
+	a64_ok=1
+	step "arm64 kernel (Debian packages)" "$run_dir/arm64-kernel.log" bash "$a64" || a64_ok=0
+	# One copy per checkout, so two checkouts sharing the cache do not
+	# build into each other's.
+	a64_tree=$(iofd_cache_dir)/arm64/tree-$(printf '%s' "$IOFD_ROOT" | sha256sum | cut -c1-12)
+	if ((a64_ok && do_build)); then
+		a64_kdir=$(bash "$a64" --print-kdir)
+		cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+		step "arm64 copy of the checkout" "$run_dir/arm64-sync.log" iofd_sync_tree "$a64_tree" ||
+			a64_ok=0
+		if ((a64_ok)); then
+			step "arm64 build modules" "$run_dir/arm64-build-modules.log" \
+				make -j2 -C "$a64_kdir" M="$a64_tree" "${cross[@]}" modules || a64_ok=0
+			step "arm64 build selftests" "$run_dir/arm64-build-selftests.log" \
+				make -k -j2 -C "$a64_tree/selftests" CC=aarch64-linux-gnu-gcc || true
+			step "arm64 build tools" "$run_dir/arm64-build-tools.log" \
+				make -C "$a64_tree/tools" CC=aarch64-linux-gnu-gcc || true
+		fi
+	fi
+	if ((a64_ok)); then
+		initrd=$run_dir/initrd-arm64.cpio.gz
+		if step "arm64 guest image" "$run_dir/mkinitramfs-arm64.log" \
+			bash "$a64_tree/scripts/mkinitramfs.sh" "$initrd" --arch arm64 --mode check; then
+			guest_rc=0
+			bash "$S/run-guest-arm64.sh" --initrd "$initrd" --mode check --out "$run_dir/arm64" \
+				2>"$run_dir/run-guest-arm64.log" || guest_rc=$?
+			timings+=("arm64 guest boot-to-poweroff $(cat "$run_dir/arm64/guest-seconds" 2>/dev/null || echo '?')s")
+			if ((guest_rc != 0)); then
+				sed 's/^/    | /' "$run_dir/run-guest-arm64.log"
+			fi
+			"${KTAP[@]}" guest --group guest-arm64 --run-dir "$run_dir/arm64" \
+				--manifest "$initrd.manifest" --results "$results"
+		fi
+	else
+		record "arm64 guest tests" fail "not run: the arm64 kernel or modules are missing"
+	fi
 fi
 
 # ---------------------------------------------------------------- totals --

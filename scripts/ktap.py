@@ -11,10 +11,12 @@ or check: group, name, status pass|fail|skip, reason). Sub-commands:
       plan that promised more results than were printed counts the missing
       ones as failed; --rc is the producer's exit status.
 
-  ktap.py guest --run-dir DIR [--manifest M] [--demo] --results R.jsonl
-      Parse a guest run: DIR/tests.log (ttyS1, framed by guest-init.sh),
-      DIR/console.log (kernel log: splat scan), DIR/qemu-status. --demo:
-      the program is judged by its exit status (it prints no TAP).
+  ktap.py guest --run-dir DIR [--manifest M] [--demo] [--group G] --results R.jsonl
+      Parse a guest run: DIR/tests.log (the test channel, framed by
+      guest-init.sh), DIR/console.log (kernel log: splat scan),
+      DIR/qemu-status. --demo: the program is judged by its exit status (it
+      prints no TAP). --group: group name of the records instead of "guest"
+      (the arm64 guest's are guest-arm64).
 
   ktap.py check NAME pass|fail|skip [--reason TEXT] [--group G] --results R.jsonl
       Record one check (e.g. "build modules").
@@ -530,6 +532,11 @@ def cmd_ktap(a):
 
 def cmd_guest(a):
     records, out = parse_guest(a.run_dir, a.manifest, a.demo)
+    # Another guest's results (arm64) under their own group names, so the
+    # failure list says which guest failed.
+    if a.group != "guest":
+        for r in records:
+            r["group"] = a.group + r["group"][len("guest"):]
     append_records(a.results, records)
     for line in out:
         print(line)
@@ -579,6 +586,8 @@ def main():
     p.add_argument("--manifest")
     p.add_argument("--demo", action="store_true",
                    help="the binary is the demo VMM: judge it by exit status, not TAP")
+    p.add_argument("--group", default="guest",
+                   help="group name of the records (default guest; e.g. guest-arm64)")
     p.add_argument("--results", required=True)
     p.set_defaults(fn=cmd_guest)
 

@@ -63,6 +63,32 @@ iofd_linux_src() {
 	printf '%s\n' "${IOFD_LINUX_SRC:-$(iofd_cache_dir)/linux-source-6.1}"
 }
 
+# iofd_sync_tree DST: make DST a copy of what git would commit from this
+# checkout (tracked and untracked files, not ignored ones) for a build that
+# must not write into the checkout (kbuild puts objects next to the sources
+# and 6.1 has no MO=). Unlike a fresh copy, DST keeps its build products:
+# copied files keep their mtimes, so make rebuilds only what changed since
+# the last sync. Files that left the checkout leave DST (list in
+# DST/.iofd-files).
+iofd_sync_tree() {
+	local dst=$1 new
+	mkdir -p "$dst"
+	new=$(mktemp)
+	# Tracked files deleted in the work tree are listed too: leave them out.
+	(cd "$IOFD_ROOT" && git ls-files -co --exclude-standard -z | LC_ALL=C sort -zu |
+		while IFS= read -r -d '' f; do
+			if [[ -e $f || -L $f ]]; then printf '%s\0' "$f"; fi
+		done) >"$new" ||
+		{ rm -f "$new"; iofd_warn "git ls-files failed in $IOFD_ROOT"; return 1; }
+	if [[ -f $dst/.iofd-files ]]; then
+		(cd "$dst" && LC_ALL=C comm -z -23 .iofd-files "$new" | xargs -0r rm -f --)
+	fi
+	# -m: keep mtimes; -u: replace files that exist (cpio would keep them).
+	(cd "$IOFD_ROOT" && cpio -0 -pdmu --quiet "$dst" <"$new") ||
+		{ rm -f "$new"; iofd_warn "copying the checkout to $dst failed"; return 1; }
+	mv "$new" "$dst/.iofd-files"
+}
+
 # ---------------------------------------------------------- kernel ABI --
 
 # _iofd_abi_from_meta PKG KIND: read the versioned package that the Debian

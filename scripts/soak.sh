@@ -50,4 +50,5 @@ export IOFD_GUEST_APPEND="iofd.stress_seconds=$seconds iofd.fuzz_seconds=$second
 # Both programs, slack for the debug kernel's boot and kmemleak scans.
 export IOFD_TEST_TIMEOUT=$((seconds * 3 + 600))
 export IOFD_GUEST_TIMEOUT=$((seconds * 6 + 1800))
-exec bash "$root/scripts/check.sh" --no-kunit --no-build
+# x86_64 only: the programs above were built for the x86_64 guest.
+exec bash "$root/scripts/check.sh" --no-kunit --no-build --arch x86_64

@@ -313,7 +313,7 @@ chmod 1777 "$root/tmp"
 # busybox-static: the Debian binary is self-contained. Create the applet
 # links now (not with --install at boot) to save guest time. An arm64
 # busybox cannot run here to list its applets: /init gets only its
-# interpreter link and runs `busybox --install` itself (a few ms).
+# interpreter link and runs `busybox --install` itself.
 if [[ -n ${IOFD_BUSYBOX:-} ]]; then
 	bb=$IOFD_BUSYBOX
 elif [[ $arch == arm64 ]]; then

@@ -62,6 +62,10 @@ export IOFD_GUEST_MODROOT=$modroot
 IOFD_MODULES="$tree/core/iofd.ko $tree/drivers/mock/iofd_mock.ko"
 for kb in "$tree"/drivers/*/Kbuild; do
 	[[ $kb == */drivers/mock/Kbuild ]] && continue
+	# Only drivers the top Kbuild builds for this (x86) kernel
+	dir=${kb#"$tree"/}
+	dir=${dir%Kbuild}
+	grep -Eq "^obj-(m|\\$\(CONFIG_X86\)) \+= $dir\$" "$tree/Kbuild" || continue
 	for m in $(sed -n 's/^obj-m += \([a-z0-9_]*\)\.o$/\1/p' "$kb"); do
 		IOFD_MODULES+=" ${kb%/Kbuild}/$m.ko"
 	done

@@ -7,6 +7,8 @@
 #define pr_fmt(fmt) "iofd: " fmt
 
 #include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/list.h>
 #include <linux/uaccess.h>
 #include <linux/overflow.h>
@@ -108,6 +110,47 @@ int iofd_copy_user_array_entry(void *dst, size_t size, size_t min_size,
 	return iofd_copy_entry(dst, size, min_size, array, index, type, true);
 }
 EXPORT_SYMBOL_GPL(iofd_copy_user_array_entry);
+
+/*
+ * Handle a user invalidation array of @type entry by entry: each is
+ * copied (strict length rule) into @entry (@size bytes, at least
+ * @min_size from the user) and given to @one.  The first failure stops
+ * the walk; array->entry_num becomes the number handled, whatever the
+ * outcome (the uAPI's rule).  A wrong @type is -EINVAL, even with no
+ * entries.
+ */
+int iofd_user_array_for_each(struct iofd_user_array *array, u32 type,
+			     void *entry, size_t size, size_t min_size,
+			     int (*one)(void *ctx, const void *entry),
+			     void *ctx)
+{
+	u32 done = 0;
+	int rc = 0;
+
+	if (array->type != type) {
+		rc = -EINVAL;
+		goto out;
+	}
+	for (; done != array->entry_num; done++) {
+		rc = iofd_copy_entry(entry, size, min_size, array, done, type,
+				     true);
+		if (!rc)
+			rc = one(ctx, entry);
+		if (rc)
+			break;
+		/* entry_num is the user's: up to 2^32 entries */
+		if (fatal_signal_pending(current)) {
+			done++;
+			rc = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+out:
+	array->entry_num = done;
+	return rc;
+}
+EXPORT_SYMBOL_GPL(iofd_user_array_for_each);
 
 int iofd_copy_user_array_entry_ext(void *dst, size_t size, size_t min_size,
 				   const struct iofd_user_array *array,

@@ -172,62 +172,47 @@ int mock_nested_attach_check(struct mock_domain_nested *nested,
 	return known ? 0 : -ENOENT;
 }
 
+/* One HWPT_INVALIDATE entry on a nested domain: clear mock IOTLB entries */
+static int mock_nested_invalidate_one(void *ctx, const void *entry)
+{
+	const struct iommu_hwpt_invalidate_selftest *inv = entry;
+	struct mock_domain_nested *nested = ctx;
+	int i;
+
+	if (inv->flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
+		return -EOPNOTSUPP;
+	/* Checked with FLAG_ALL too, as upstream */
+	if (inv->iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX)
+		return -EINVAL;
+	if (inv->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+		for (i = 0; i != MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
+			WRITE_ONCE(nested->iotlb[i], 0);
+	} else {
+		WRITE_ONCE(nested->iotlb[inv->iotlb_id], 0);
+	}
+	return 0;
+}
+
 /*
- * HWPT_INVALIDATE on a nested domain: clear mock IOTLB entries.  Entries
- * are handled in order; the first bad one stops the walk, and entry_num
- * tells how many were done, whatever the outcome.
+ * Entries are handled in order; the first bad one stops the walk, and
+ * entry_num tells how many were done, whatever the outcome (also with no
+ * entries, a wrong type is EINVAL)
  */
 static int mock_nested_cache_invalidate_user(struct iofd_domain *domain,
 					     struct iofd_user_array *array)
 {
 	struct mock_domain_nested *nested = to_mock_nested(domain);
 	struct iommu_hwpt_invalidate_selftest inv;
-	u32 done = 0;
-	int rc = 0;
-	int i;
 
 	if (WARN_ON(!nested)) {
-		rc = -EINVAL;
-		goto out;
+		array->entry_num = 0;
+		return -EINVAL;
 	}
-	/* Also with no entries: a zero-length array checks the type */
-	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_SELFTEST) {
-		rc = -EINVAL;
-		goto out;
-	}
-	for (; done != array->entry_num; done++) {
-		rc = iofd_copy_user_array_entry(&inv, sizeof(inv),
-					  offsetofend(typeof(inv), iotlb_id),
-					  array, done,
-					  IOMMU_HWPT_INVALIDATE_DATA_SELFTEST);
-		if (rc)
-			break;
-		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-			rc = -EOPNOTSUPP;
-			break;
-		}
-		/* Checked with FLAG_ALL too, as upstream */
-		if (inv.iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX) {
-			rc = -EINVAL;
-			break;
-		}
-		if (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-			for (i = 0; i != MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
-				WRITE_ONCE(nested->iotlb[i], 0);
-		} else {
-			WRITE_ONCE(nested->iotlb[inv.iotlb_id], 0);
-		}
-		/* entry_num is the user's: up to 2^32 entries */
-		if (fatal_signal_pending(current)) {
-			done++;
-			rc = -EINTR;
-			break;
-		}
-		cond_resched();
-	}
-out:
-	array->entry_num = done;
-	return rc;
+	return iofd_user_array_for_each(array,
+					IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
+					&inv, sizeof(inv),
+					offsetofend(typeof(inv), iotlb_id),
+					mock_nested_invalidate_one, nested);
 }
 
 static void mock_nested_free(struct iofd_domain *domain)

@@ -156,9 +156,10 @@ int vtd_inv_range(u64 addr, u64 npages, u64 *last)
  * One user invalidation entry (struct iommu_hwpt_vtd_s1_invalidate):
  * upstream's rules and errnos, then resync the range.
  */
-static int vtd_nested_invalidate_one(struct vtd_nested *n,
-				     const struct iommu_hwpt_vtd_s1_invalidate *inv)
+static int vtd_nested_invalidate_one(void *ctx, const void *entry)
 {
+	const struct iommu_hwpt_vtd_s1_invalidate *inv = entry;
+	struct vtd_nested *n = ctx;
 	u64 last;
 	int rc;
 
@@ -170,33 +171,17 @@ static int vtd_nested_invalidate_one(struct vtd_nested *n,
 	return vtd_nested_resync(n, inv->addr, last);
 }
 
-/* Entries in order; the first bad one stops; entry_num says how many */
 static int vtd_nested_cache_invalidate_user(struct iofd_domain *domain,
 					    struct iofd_user_array *array)
 {
-	struct vtd_nested *n = to_vtd_nested(domain);
 	struct iommu_hwpt_vtd_s1_invalidate inv;
-	u32 done = 0;
-	int rc = 0;
 
-	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_VTD_S1) {
-		rc = -EINVAL;
-		goto out;
-	}
-	for (; done != array->entry_num; done++) {
-		rc = iofd_copy_user_array_entry(&inv, sizeof(inv),
+	return iofd_user_array_for_each(array,
+					IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+					&inv, sizeof(inv),
 					offsetofend(typeof(inv), __reserved),
-					array, done,
-					IOMMU_HWPT_INVALIDATE_DATA_VTD_S1);
-		if (!rc)
-			rc = vtd_nested_invalidate_one(n, &inv);
-		if (rc)
-			break;
-		cond_resched();
-	}
-out:
-	array->entry_num = done;
-	return rc;
+					vtd_nested_invalidate_one,
+					to_vtd_nested(domain));
 }
 
 /* Undo vtd_nested_init(); nothing may use @n anymore */

@@ -241,7 +241,8 @@ static void vtd_ptable_refresh(struct vtd_ptable *pt, u32 pasid)
 	vtd_ptable_put(old);
 }
 
-static int vtd_ptable_invalidate_one(struct vtd_ptable *pt,
+/* One entry; pt->lock held by the caller */
+static int vtd_ptable_invalidate_locked(struct vtd_ptable *pt,
 		const struct iommu_hwpt_vtd_pasid_table_invalidate *inv)
 {
 	bool all = inv->flags & IOMMU_VTD_PT_INV_ALL_PASIDS;
@@ -275,35 +276,26 @@ static int vtd_ptable_invalidate_one(struct vtd_ptable *pt,
 	return rc;
 }
 
+static int vtd_ptable_invalidate_one(void *ctx, const void *entry)
+{
+	struct vtd_ptable *pt = ctx;
+	int rc;
+
+	mutex_lock(&pt->lock);
+	rc = vtd_ptable_invalidate_locked(pt, entry);
+	mutex_unlock(&pt->lock);
+	return rc;
+}
+
 static int vtd_ptable_cache_invalidate_user(struct iofd_domain *domain,
 					    struct iofd_user_array *array)
 {
-	struct vtd_ptable *pt = to_vtd_ptable(domain);
 	struct iommu_hwpt_vtd_pasid_table_invalidate inv;
-	u32 done = 0;
-	int rc = 0;
 
-	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_VTD_PASID_TABLE) {
-		rc = -EINVAL;
-		goto out;
-	}
-	for (; done != array->entry_num; done++) {
-		rc = iofd_copy_user_array_entry(&inv, sizeof(inv),
-					offsetofend(typeof(inv), npages),
-					array, done,
-					IOMMU_HWPT_INVALIDATE_DATA_VTD_PASID_TABLE);
-		if (!rc) {
-			mutex_lock(&pt->lock);
-			rc = vtd_ptable_invalidate_one(pt, &inv);
-			mutex_unlock(&pt->lock);
-		}
-		if (rc)
-			break;
-		cond_resched();
-	}
-out:
-	array->entry_num = done;
-	return rc;
+	return iofd_user_array_for_each(array,
+			IOMMU_HWPT_INVALIDATE_DATA_VTD_PASID_TABLE, &inv,
+			sizeof(inv), offsetofend(typeof(inv), npages),
+			vtd_ptable_invalidate_one, to_vtd_ptable(domain));
 }
 
 static void vtd_ptable_free(struct iofd_domain *domain)

@@ -113,14 +113,16 @@ EXPORT_SYMBOL_GPL(iofd_copy_user_array_entry);
 
 /*
  * Handle a user invalidation array of @type entry by entry: each is
- * copied (strict length rule) into @entry (@size bytes, at least
- * @min_size from the user) and given to @one.  The first failure stops
+ * copied into @entry (@size bytes, at least @min_size from the user; with
+ * @strict longer entries are -EINVAL, else a zero tail is accepted as in
+ * iofd_copy_user_array_entry_ext()) and given to @one.  The first failure stops
  * the walk; array->entry_num becomes the number handled, whatever the
  * outcome (the uAPI's rule).  A wrong @type is -EINVAL, even with no
  * entries.
  */
 int iofd_user_array_for_each(struct iofd_user_array *array, u32 type,
 			     void *entry, size_t size, size_t min_size,
+			     bool strict,
 			     int (*one)(void *ctx, const void *entry),
 			     void *ctx)
 {
@@ -133,7 +135,7 @@ int iofd_user_array_for_each(struct iofd_user_array *array, u32 type,
 	}
 	for (; done != array->entry_num; done++) {
 		rc = iofd_copy_entry(entry, size, min_size, array, done, type,
-				     true);
+				     strict);
 		if (!rc)
 			rc = one(ctx, entry);
 		if (rc)

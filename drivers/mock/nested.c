@@ -212,7 +212,8 @@ static int mock_nested_cache_invalidate_user(struct iofd_domain *domain,
 					IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
 					&inv, sizeof(inv),
 					offsetofend(typeof(inv), iotlb_id),
-					mock_nested_invalidate_one, nested);
+					true, mock_nested_invalidate_one,
+					nested);
 }
 
 static void mock_nested_free(struct iofd_domain *domain)
@@ -262,70 +263,52 @@ mock_viommu_alloc_domain_nested(struct iofd_viommu *viommu,
 }
 
 /*
- * The guest's device-cache invalidations, addressed by virtual device ID.
+ * One guest device-cache invalidation, addressed by virtual device ID.
  * The device is looked up and its cache written under xa_lock of the
- * vdevs, which keeps it bound meanwhile.  entry_num tells how many entries
- * were done, whatever the outcome.
+ * vdevs, which keeps it bound meanwhile.
  */
+static int mock_viommu_invalidate_one(void *ctx, const void *entry)
+{
+	const struct iommu_viommu_invalidate_selftest *inv = entry;
+	struct iofd_viommu *viommu = ctx;
+	struct iofd_device *dev;
+	struct mock_dev *mdev;
+	int i;
+
+	if (inv->flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL)
+		return -EOPNOTSUPP;
+	/* Checked with FLAG_ALL too, as upstream */
+	if (inv->cache_id > MOCK_DEV_CACHE_ID_MAX)
+		return -EINVAL;
+
+	xa_lock(&viommu->vdevs);
+	dev = iofd_viommu_find_dev(viommu, inv->vdev_id);
+	/* The core only lets the vIOMMU's driver's devices in */
+	mdev = dev ? to_mock_dev(dev) : NULL;
+	WARN_ON(dev && !mdev);
+	if (mdev && (inv->flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)) {
+		for (i = 0; i != MOCK_DEV_CACHE_NUM; i++)
+			WRITE_ONCE(mdev->cache[i], 0);
+	} else if (mdev) {
+		WRITE_ONCE(mdev->cache[inv->cache_id], 0);
+	}
+	xa_unlock(&viommu->vdevs);
+	return mdev ? 0 : -EINVAL;
+}
+
+/* entry_num tells how many entries were done, whatever the outcome */
 static int mock_viommu_cache_invalidate(struct iofd_viommu *viommu,
 					struct iofd_user_array *array)
 {
 	struct iommu_viommu_invalidate_selftest inv;
-	u32 done = 0;
-	int rc = 0;
-	int i;
 
-	/* Also with no entries: a zero-length array checks the type */
-	if (array->type != IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST) {
-		rc = -EINVAL;
-		goto out;
-	}
-	for (; done != array->entry_num; done++) {
-		struct iofd_device *dev;
-		struct mock_dev *mdev;
-
-		rc = iofd_copy_user_array_entry_ext(&inv, sizeof(inv),
-				offsetofend(typeof(inv), cache_id), array, done,
-				IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST);
-		if (rc)
-			break;
-		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
-			rc = -EOPNOTSUPP;
-			break;
-		}
-		/* Checked with FLAG_ALL too, as upstream */
-		if (inv.cache_id > MOCK_DEV_CACHE_ID_MAX) {
-			rc = -EINVAL;
-			break;
-		}
-
-		xa_lock(&viommu->vdevs);
-		dev = iofd_viommu_find_dev(viommu, inv.vdev_id);
-		/* The core only lets the vIOMMU's driver's devices in */
-		mdev = dev ? to_mock_dev(dev) : NULL;
-		WARN_ON(dev && !mdev);
-		if (mdev && (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL)) {
-			for (i = 0; i != MOCK_DEV_CACHE_NUM; i++)
-				WRITE_ONCE(mdev->cache[i], 0);
-		} else if (mdev) {
-			WRITE_ONCE(mdev->cache[inv.cache_id], 0);
-		}
-		xa_unlock(&viommu->vdevs);
-		if (!mdev) {
-			rc = -EINVAL;
-			break;
-		}
-
-		if (fatal_signal_pending(current)) {
-			done++;
-			rc = -EINTR;
-			break;
-		}
-		cond_resched();
-	}
-out:
-	array->entry_num = done;
-	return rc;
+	/* Entries may be longer than ours with a zero tail (the _ext rule) */
+	return iofd_user_array_for_each(array,
+					IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST,
+					&inv, sizeof(inv),
+					offsetofend(typeof(inv), cache_id),
+					false, mock_viommu_invalidate_one,
+					viommu);
 }
 
 /* The core has already made @virt_id find @dev in viommu->vdevs */

@@ -180,7 +180,7 @@ static int vtd_nested_cache_invalidate_user(struct iofd_domain *domain,
 					IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
 					&inv, sizeof(inv),
 					offsetofend(typeof(inv), __reserved),
-					vtd_nested_invalidate_one,
+					true, vtd_nested_invalidate_one,
 					to_vtd_nested(domain));
 }
 

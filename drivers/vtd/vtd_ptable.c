@@ -294,7 +294,7 @@ static int vtd_ptable_cache_invalidate_user(struct iofd_domain *domain,
 
 	return iofd_user_array_for_each(array,
 			IOMMU_HWPT_INVALIDATE_DATA_VTD_PASID_TABLE, &inv,
-			sizeof(inv), offsetofend(typeof(inv), npages),
+			sizeof(inv), offsetofend(typeof(inv), npages), true,
 			vtd_ptable_invalidate_one, to_vtd_ptable(domain));
 }
 

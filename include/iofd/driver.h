@@ -73,6 +73,7 @@ int iofd_copy_user_array_entry_ext(void *dst, size_t size, size_t min_size,
 				   u32 index, u32 type);
 int iofd_user_array_for_each(struct iofd_user_array *array, u32 type,
 			     void *entry, size_t size, size_t min_size,
+			     bool strict,
 			     int (*one)(void *ctx, const void *entry),
 			     void *ctx);
 /* Reply into the user's data buffer, truncated to what the user gave */

@@ -42,9 +42,7 @@ FIXTURE_SETUP(pci)
 	iofd_pci_driver(self->bdf, self->orig_driver,
 			sizeof(self->orig_driver));
 	ASSERT_EQ(0, iofd_sysfs_write(MOCK_CLAIM, "claim_pci", "1234:11e8"));
-	ASSERT_EQ(0, iofd_pci_rebind(self->bdf, "iofd-pci"));
-	ASSERT_TRUE(iofd_pci_cdev(self->bdf, self->cdev, sizeof(self->cdev)));
-	self->devfd = open(self->cdev, O_RDWR | O_CLOEXEC);
+	self->devfd = iofd_pci_take(self->bdf, self->cdev, sizeof(self->cdev));
 	ASSERT_LE(0, self->devfd);
 	self->fd = open(IOFD_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);

@@ -156,6 +156,22 @@ static inline __maybe_unused bool iofd_pci_cdev(const char *bdf, char *path,
 	return found;
 }
 
+/*
+ * Move @bdf to iofd-pci and open its char device (path into @cdev): the
+ * file descriptor, or -1 with errno
+ */
+static inline __maybe_unused int iofd_pci_take(const char *bdf, char *cdev,
+					       size_t len)
+{
+	if (iofd_pci_rebind(bdf, "iofd-pci"))
+		return -1;
+	if (!iofd_pci_cdev(bdf, cdev, len)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return open(cdev, O_RDWR | O_CLOEXEC);
+}
+
 static inline __maybe_unused int _test_pci_bind(int devfd, int iommufd,
 						__u32 *devid)
 {

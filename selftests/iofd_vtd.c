@@ -106,9 +106,7 @@ FIXTURE_SETUP(vtd)
 	/* The mock must not take edu: this is the VT-d driver's test */
 	if (!access(MOCK_PARAMS "/claim_pci", W_OK))
 		ASSERT_EQ(0, iofd_sysfs_write(MOCK_PARAMS, "claim_pci", "\n"));
-	ASSERT_EQ(0, iofd_pci_rebind(self->bdf, "iofd-pci"));
-	ASSERT_TRUE(iofd_pci_cdev(self->bdf, self->cdev, sizeof(self->cdev)));
-	self->devfd = open(self->cdev, O_RDWR | O_CLOEXEC);
+	self->devfd = iofd_pci_take(self->bdf, self->cdev, sizeof(self->cdev));
 	ASSERT_LE(0, self->devfd);
 	self->fd = open(IOFD_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);

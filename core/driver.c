@@ -12,6 +12,8 @@
 #include <linux/list.h>
 #include <linux/uaccess.h>
 #include <linux/overflow.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
 #include "iofd_private.h"
 
 /* Registered drivers; under iofd_drivers_lock */
@@ -175,3 +177,22 @@ int iofd_copy_to_user_data(const struct iofd_user_data *data, const void *src,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(iofd_copy_to_user_data);
+
+/*
+ * Copy @len bytes of host RAM at @pa (within one page) for the table
+ * walkers; -EFAULT for anything that is not RAM.  @ctx is unused.
+ */
+int iofd_read_ram(void *ctx, u64 pa, void *buf, size_t len)
+{
+	unsigned long pfn = PHYS_PFN(pa);
+	void *va;
+
+	if (!pfn_valid(pfn) || offset_in_page(pa) + len > PAGE_SIZE ||
+	    !page_is_ram(pfn))
+		return -EFAULT;
+	va = kmap_local_page(pfn_to_page(pfn));
+	memcpy(buf, va + offset_in_page(pa), len);
+	kunmap_local(va);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(iofd_read_ram);

@@ -487,3 +487,28 @@ void iofd_pci_exit(void)
 	class_destroy(iofd_pci_class);
 	unregister_chrdev_region(iofd_pci_devt, IOFD_PCI_MINORS);
 }
+
+/*
+ * Could @pdev's DMA arrive under another requester ID?  A DMA-alias quirk
+ * (phantom functions), or a conventional-PCI bridge on the way up, which
+ * takes ownership of the transactions.  (pci_for_each_dma_alias() is not
+ * exported on 6.1; this is the same test, conservative.)
+ */
+bool iofd_pci_may_alias(struct pci_dev *pdev)
+{
+	struct pci_bus *bus;
+
+	if (pdev->dma_alias_mask &&
+	    !bitmap_empty(pdev->dma_alias_mask, 256))	/* devfns */
+		return true;
+	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent) {
+		struct pci_dev *bridge = bus->self;
+
+		if (!bridge || !pci_is_pcie(bridge) ||
+		    pci_pcie_type(bridge) == PCI_EXP_TYPE_PCI_BRIDGE ||
+		    pci_pcie_type(bridge) == PCI_EXP_TYPE_PCIE_BRIDGE)
+			return true;
+	}
+	return false;
+}
+EXPORT_SYMBOL_GPL(iofd_pci_may_alias);

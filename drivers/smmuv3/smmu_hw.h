@@ -12,6 +12,89 @@
 #include <linux/bitfield.h>
 #include <linux/types.h>
 
+/* Registers (SMMUv3 section 6.3); page 1 is at +64K */
+#define SMMU_IDR0		0x00
+#define SMMU_IDR0_S2P		BIT(0)
+#define SMMU_IDR0_S1P		BIT(1)
+#define SMMU_IDR0_TTF		GENMASK(3, 2)
+#define SMMU_IDR0_COHACC	BIT(4)
+#define SMMU_IDR0_ASID16	BIT(12)
+#define SMMU_IDR0_MSI		BIT(13)
+#define SMMU_IDR0_VMID16	BIT(18)
+#define SMMU_IDR0_TTENDIAN	GENMASK(22, 21)
+#define SMMU_IDR0_ST_LEVEL	GENMASK(28, 27)
+#define SMMU_IDR1		0x04
+#define SMMU_IDR1_SIDSIZE	GENMASK(5, 0)
+#define SMMU_IDR1_SSIDSIZE	GENMASK(10, 6)
+#define SMMU_IDR1_EVTQS		GENMASK(20, 16)
+#define SMMU_IDR1_CMDQS		GENMASK(25, 21)
+#define SMMU_IDR1_REL		BIT(28)
+#define SMMU_IDR1_QUEUES_PRESET	BIT(29)
+#define SMMU_IDR1_TABLES_PRESET	BIT(30)
+#define SMMU_IDR3		0x0c
+#define SMMU_IDR3_RIL		BIT(10)
+#define SMMU_IDR5		0x14
+#define SMMU_IDR5_OAS		GENMASK(2, 0)
+#define SMMU_IDR5_GRAN4K	BIT(4)
+#define SMMU_IIDR		0x18
+#define SMMU_AIDR		0x1c
+#define SMMU_CR0		0x20
+#define SMMU_CR0_SMMUEN		BIT(0)
+#define SMMU_CR0_EVTQEN		BIT(2)
+#define SMMU_CR0_CMDQEN		BIT(3)
+#define SMMU_CR0ACK		0x24
+#define SMMU_CR1		0x28
+#define SMMU_CR1_ALL_WB_ISH	0xd75	/* tables and queues: WB, inner shareable */
+#define SMMU_CR2		0x2c
+#define SMMU_CR2_RECINVSID	BIT(1)
+#define SMMU_CR2_PTM		BIT(2)
+#define SMMU_GBPA		0x44
+#define SMMU_GBPA_ABORT		BIT(20)
+#define SMMU_GBPA_UPDATE	BIT(31)
+#define SMMU_IRQ_CTRL		0x50
+#define SMMU_IRQ_CTRL_GERROR	BIT(0)
+#define SMMU_IRQ_CTRL_EVTQ	BIT(2)
+#define SMMU_IRQ_CTRLACK	0x54
+#define SMMU_GERROR		0x60
+#define SMMU_GERROR_CMDQ	BIT(0)
+#define SMMU_GERROR_EVTQ_ABT	BIT(2)
+#define SMMU_GERRORN		0x64
+#define SMMU_STRTAB_BASE	0x80
+#define SMMU_STRTAB_BASE_RA	BIT_ULL(62)
+#define SMMU_STRTAB_BASE_ADDR	GENMASK_ULL(51, 6)
+#define SMMU_STRTAB_BASE_CFG	0x88
+#define SMMU_STRTAB_LOG2SIZE	GENMASK(5, 0)
+#define SMMU_STRTAB_SPLIT	GENMASK(10, 6)
+#define SMMU_STRTAB_FMT		GENMASK(17, 16)
+#define SMMU_STRTAB_FMT_2LVL	1
+#define SMMU_CMDQ_BASE		0x90
+#define SMMU_EVTQ_BASE		0xa0
+#define SMMU_Q_BASE_RWA		BIT_ULL(62)
+#define SMMU_Q_BASE_ADDR	GENMASK_ULL(51, 5)
+#define SMMU_Q_BASE_LOG2SIZE	GENMASK_ULL(4, 0)
+#define SMMU_CMDQ_PROD		0x98
+#define SMMU_CMDQ_CONS		0x9c
+#define SMMU_CMDQ_CONS_ERR	GENMASK(30, 24)
+#define SMMU_EVTQ_PROD		0x100a8
+#define SMMU_EVTQ_CONS		0x100ac
+#define SMMU_Q_OVF		BIT(31)
+#define SMMU_REG_SIZE		0x20000
+
+/* Level-1 stream table descriptor: L2 table of 2^(Span-1) STEs */
+#define SMMU_L1_SPAN		GENMASK_ULL(4, 0)
+#define SMMU_L1_L2PTR		GENMASK_ULL(51, 6)
+#define SMMU_STRTAB_SPLIT_BITS	8	/* 256 STEs (16K) per level-2 table */
+
+/* Event records: 32 bytes (section 7.3) */
+struct smmu_evt {
+	u64 dw[4];
+};
+
+#define SMMU_EVT0_ID		GENMASK_ULL(7, 0)
+#define SMMU_EVT0_SSV		BIT_ULL(11)
+#define SMMU_EVT0_SID		GENMASK_ULL(63, 32)
+#define SMMU_EVT1_RNW		BIT_ULL(35)
+
 /* Stream table entry: 64 bytes, 8 double words */
 struct smmu_ste {
 	u64 dw[8];
@@ -26,6 +109,8 @@ struct smmu_ste {
 #define SMMU_STE1_S1CIR		GENMASK_ULL(3, 2)
 #define SMMU_STE1_S1COR		GENMASK_ULL(5, 4)
 #define SMMU_STE1_S1CSH		GENMASK_ULL(7, 6)
+#define SMMU_STE1_S1STALLD	BIT_ULL(27)
+#define SMMU_STE1_EATS		GENMASK_ULL(29, 28)
 #define SMMU_STE1_STRW		GENMASK_ULL(31, 30)
 #define SMMU_STE1_SHCFG		GENMASK_ULL(45, 44)
 
@@ -76,6 +161,10 @@ struct smmu_cmd {
 #define SMMU_CMD1_LEAF		BIT_ULL(0)
 #define SMMU_CMD1_RANGE		GENMASK_ULL(4, 0)
 #define SMMU_CMD1_VA		GENMASK_ULL(63, 12)
+#define SMMU_CMD0_NUM		GENMASK_ULL(16, 12)
+#define SMMU_CMD0_SCALE		GENMASK_ULL(24, 20)
+#define SMMU_CMD1_TTL		GENMASK_ULL(9, 8)
+#define SMMU_CMD1_TG		GENMASK_ULL(11, 10)
 
 #define SMMU_OP_CFGI_STE	0x03
 #define SMMU_OP_CFGI_STE_RANGE	0x04
@@ -84,7 +173,9 @@ struct smmu_cmd {
 #define SMMU_OP_TLBI_NH_ALL	0x10
 #define SMMU_OP_TLBI_NH_ASID	0x11
 #define SMMU_OP_TLBI_NH_VA	0x12
+#define SMMU_OP_TLBI_NH_VAA	0x13
 #define SMMU_OP_TLBI_NSNH_ALL	0x30
+#define SMMU_OP_ATC_INV		0x40
 #define SMMU_OP_CMD_SYNC	0x46
 
 /* Stage-1 (VMSAv8-64, 4K granule) descriptors */

@@ -217,7 +217,6 @@ void vtd_flush_range(struct vtd_unit *unit, void *va, size_t len);
 int vtd_dev_set_pasid_entry(struct vtd_dev *vdev, u32 pasid,
 			    const struct vtd_pasid_entry *pe, u16 new_did,
 			    u16 old_did);
-int vtd_read_ram(void *ctx, u64 pa, void *buf, size_t len);
 int vtd_iotlb_flush_range(struct vtd_unit *unit, u16 did, u64 start,
 			  u64 len);
 void vtd_free_after_invalidation(struct list_head *freelist, int inv_rc);

@@ -147,7 +147,7 @@ static ssize_t vtd_translate_write(struct file *file, const char __user *ubuf,
 				   size_t len, loff_t *ppos)
 {
 	struct vtd_xlate_file *xf = file->private_data;
-	struct vtd_walk_mem mem = { vtd_read_ram, NULL };
+	struct vtd_walk_mem mem = { iofd_read_ram, NULL };
 	struct vtd_walk_unit wu = {
 		.rtaddr = virt_to_phys(xf->unit->root),
 		.sagaw = FIELD_GET(VTD_CAP_SAGAW, xf->unit->cap),

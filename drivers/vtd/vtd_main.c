@@ -19,30 +19,6 @@
 
 LIST_HEAD(vtd_units);
 
-/*
- * Could @pdev's DMA arrive under another requester ID?  A DMA-alias quirk
- * (phantom functions), or a conventional-PCI bridge on the way up, which
- * takes ownership of the transactions.  (pci_for_each_dma_alias() is not
- * exported on 6.1; this is the same test, conservative.)
- */
-static bool vtd_dev_may_alias(struct pci_dev *pdev)
-{
-	struct pci_bus *bus;
-
-	if (pdev->dma_alias_mask &&
-	    !bitmap_empty(pdev->dma_alias_mask, 256))	/* devfns */
-		return true;
-	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent) {
-		struct pci_dev *bridge = bus->self;
-
-		if (!bridge || !pci_is_pcie(bridge) ||
-		    pci_pcie_type(bridge) == PCI_EXP_TYPE_PCI_BRIDGE ||
-		    pci_pcie_type(bridge) == PCI_EXP_TYPE_PCIE_BRIDGE)
-			return true;
-	}
-	return false;
-}
-
 static struct iofd_device *vtd_probe_device(struct device *dev)
 {
 	struct vtd_unit *unit;
@@ -58,7 +34,7 @@ static struct iofd_device *vtd_probe_device(struct device *dev)
 	 * also issues DMA under another ID (behind a PCIe-to-PCI bridge, a
 	 * phantom-function quirk) would keep pass-through under it.
 	 */
-	if (vtd_dev_may_alias(pdev)) {
+	if (iofd_pci_may_alias(pdev)) {
 		pci_warn(pdev, "may DMA under another requester ID: not taken\n");
 		return ERR_PTR(-EINVAL);
 	}

@@ -50,7 +50,7 @@ static int vtd_nested_sync(struct vtd_nested *n, u64 start, u64 last,
 		.fl_levels = n->fl_levels,
 		.fl1gp = parent->unit->cap & VTD_CAP_FL1GP,
 		.gpa_to_hpa = vtd_parent_gpa_to_hpa,
-		.read_hpa = vtd_read_ram,
+		.read_hpa = iofd_read_ram,
 		.ctx = parent,
 	};
 	bool whole = !start && last == U64_MAX;

@@ -59,7 +59,7 @@ static struct vtd_nested *vtd_ptable_read(struct vtd_ptable *pt, u32 pasid)
 {
 	struct vtd_shadow_src mem = {
 		.gpa_to_hpa = vtd_parent_gpa_to_hpa,
-		.read_hpa = vtd_read_ram,
+		.read_hpa = iofd_read_ram,
 		.ctx = pt->parent,
 	};
 	struct iommu_hwpt_vtd_s1 s1 = {};

@@ -642,20 +642,6 @@ void vtd_free_after_invalidation(struct list_head *freelist, int inv_rc)
  * Read host RAM at @pa (a page at a time): the reference walker's and the
  * shadow walker's only way into memory; anything but RAM is -EFAULT
  */
-int vtd_read_ram(void *ctx, u64 pa, void *buf, size_t len)
-{
-	unsigned long pfn = PHYS_PFN(pa);
-	void *va;
-
-	if (!pfn_valid(pfn) || offset_in_page(pa) + len > PAGE_SIZE ||
-	    !page_is_ram(pfn))
-		return -EFAULT;
-	va = kmap_local_page(pfn_to_page(pfn));
-	memcpy(buf, va + offset_in_page(pa), len);
-	kunmap_local(va);
-	return 0;
-}
-
 /* @vdev's DMA becomes ours: a PASID directory of its own, all blocked */
 int vtd_dev_take(struct vtd_dev *vdev)
 {

@@ -265,6 +265,17 @@ struct iofd_device {
 	const char *name;
 };
 
+struct pci_dev;
+/*
+ * Could @pdev's DMA arrive under another requester ID (a DMA-alias quirk,
+ * a conventional-PCI bridge above it)?  Drivers refuse such devices: only
+ * the device's own ID gets their tables.
+ */
+bool iofd_pci_may_alias(struct pci_dev *pdev);
+
+/* Host RAM at @pa for table walkers (one page at most); -EFAULT otherwise */
+int iofd_read_ram(void *ctx, u64 pa, void *buf, size_t len);
+
 int iofd_driver_register(struct iofd_driver *driver);
 void iofd_driver_unregister(struct iofd_driver *driver);
 

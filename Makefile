@@ -15,6 +15,7 @@
 #   make check-debug    the tests on the debug kernel (KASAN, lockdep, ...)
 #   make soak[-debug]   iofd_stress + iofd-fuzz for SOAK_SECONDS (600) each
 #   make demo           boot the guest and run tools/iofd-vmm, output live
+#                       (ARCH=arm64: the arm64 guest, edu through our SMMUv3)
 #   make checkpatch     checkpatch.pl --no-tree -f on every .c/.h
 #   make sparse         modules with sparse (C=2: every file, every time)
 #   make w1             modules with W=1, failing on any warning
@@ -51,7 +52,7 @@ LINUX_SRC = $(shell bash $(CURDIR)/scripts/lib.sh linux-src)
 CHECKPATCH_DIRS := include core drivers kunit tools selftests
 
 .PHONY: all modules deps selftests tools kunit guest-test check check-arm64 check-debug soak \
-	soak-debug demo \
+	soak-debug demo demo-arm64 demo-x86 \
 	checkpatch sparse w1 clean kdir-check
 
 all: modules
@@ -101,7 +102,12 @@ soak-debug: deps
 
 # demo: the VMM's output (guest ttyS1) is streamed live; afterwards the same
 # splat/taint/rmmod checks as `make check` give the verdict.
-demo: modules tools
+demo: $(if $(filter arm64,$(ARCH)),demo-arm64,demo-x86)
+
+demo-arm64: deps
+	@bash scripts/demo-arm64.sh
+
+demo-x86: modules tools
 	@set -euo pipefail; \
 	run=$$(bash scripts/lib.sh cache)/demo; rm -rf "$$run"; mkdir -p "$$run"; \
 	bash scripts/mkinitramfs.sh "$$run/initrd-x86.cpio.gz" --mode demo; \

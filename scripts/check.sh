@@ -223,7 +223,7 @@ if ((do_arm64)); then
 	step "arm64 kernel (Debian packages)" "$run_dir/arm64-kernel.log" bash "$a64" || a64_ok=0
 	# One copy per checkout, so two checkouts sharing the cache do not
 	# build into each other's.
-	a64_tree=$(iofd_cache_dir)/arm64/tree-$(printf '%s' "$IOFD_ROOT" | sha256sum | cut -c1-12)
+	a64_tree=$(iofd_arm64_tree)
 	if ((a64_ok && do_build)); then
 		a64_kdir=$(bash "$a64" --print-kdir)
 		cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)

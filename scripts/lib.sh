@@ -89,6 +89,13 @@ iofd_sync_tree() {
 	mv "$new" "$dst/.iofd-files"
 }
 
+# The arm64 build tree of this checkout (one per checkout: parallel
+# checkouts do not build into each other's).
+iofd_arm64_tree() {
+	printf '%s/arm64/tree-%s\n' "$(iofd_cache_dir)" \
+		"$(printf '%s' "$IOFD_ROOT" | sha256sum | cut -c1-12)"
+}
+
 # ---------------------------------------------------------- kernel ABI --
 
 # _iofd_abi_from_meta PKG KIND: read the versioned package that the Debian

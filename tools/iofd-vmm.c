@@ -6,8 +6,9 @@
  * driver standing in for hardware: create an IOAS, map "guest RAM" into it,
  * bind a device, give it a paging HWPT, attach, and then proves the
  * mapping by asking the mock to compare its page table with the buffer.
- * Then, when the VT-d driver runs, the same with real hardware: the edu
- * device bound through iofd-pci copies bytes through our VT-d tables.
+ * Then, when a hardware driver runs (iofd_vtd on x86, iofd_smmuv3 on
+ * arm64), the same with real hardware: the edu device bound through
+ * iofd-pci copies bytes through our VT-d or SMMUv3 tables.
  * Every step is printed; any unexpected result ends with exit status 1.
  */
 #include <errno.h>
@@ -314,15 +315,22 @@ static void edu_dma(uint8_t *bar, bool to_ram, uint64_t iova, unsigned int n)
 	die("edu DMA did not finish");
 }
 
-/* The driver's decoded table dump (debugfs), the lines about @bdf */
-static void show_tables(const char *bdf)
+/*
+ * The driver's decoded table dump (debugfs): the unit line, the lines
+ * about @bdf and (SMMUv3) the CD lines under it
+ */
+static void show_tables(const char *path, const char *bdf)
 {
-	FILE *f = fopen("/sys/kernel/debug/iofd_vtd/dmar0/tables", "r");
+	FILE *f = fopen(path, "r");
 	char line[256];
+	bool ours = false;
 
-	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, bdf + 5) || !strncmp(line, "unit", 4))
+	while (f && fgets(line, sizeof(line), f)) {
+		if (line[0] != ' ')
+			ours = strstr(line, bdf + 5) != NULL;
+		if (ours || !strncmp(line, "unit", 4))
 			printf("#   %s", line);
+	}
 	if (f)
 		fclose(f);
 }
@@ -336,7 +344,11 @@ static void hardware_flow(void)
 	struct iommu_ioas_alloc ioas_alloc = { .size = sizeof(ioas_alloc) };
 	struct iommu_ioas_map map = { .size = sizeof(map) };
 	struct iommu_hw_info info = { .size = sizeof(info) };
-	struct iommu_hw_info_vtd vtd = {};
+	union {
+		struct iommu_hw_info_vtd vtd;
+		struct iommu_hw_info_arm_smmuv3 smmu;
+	} hw = {};
+	const char *tables, *what;
 	char bdf[64], dir[512], path[600];
 	uint16_t cmd;
 	struct dirent *de;
@@ -344,12 +356,21 @@ static void hardware_flow(void)
 	int devfd = -1, fd;
 	DIR *d;
 
-	if (access("/sys/module/iofd_vtd", F_OK) || !find_edu(bdf, sizeof(bdf))) {
-		printf("# no VT-d driver or no edu device: the hardware flow is skipped\n");
+	if (!access("/sys/module/iofd_vtd", F_OK)) {
+		tables = "/sys/kernel/debug/iofd_vtd/dmar0/tables";
+		what = "VT-d";
+	} else if (!access("/sys/module/iofd_smmuv3", F_OK)) {
+		tables = "/sys/kernel/debug/iofd_smmuv3/smmu0/tables";
+		what = "SMMUv3";
+	} else {
+		tables = what = NULL;
+	}
+	if (!tables || !find_edu(bdf, sizeof(bdf))) {
+		printf("# no hardware driver (iofd_vtd, iofd_smmuv3) or no edu device: the hardware flow is skipped\n");
 		return;
 	}
-	printf("# --- real hardware: edu %s through iofd-pci and our VT-d tables ---\n",
-	       bdf);
+	printf("# --- real hardware: edu %s through iofd-pci and our %s tables ---\n",
+	       bdf, what);
 	snprintf(dir, sizeof(dir), PCI_DEVICES "/%s", bdf);
 	snprintf(path, sizeof(path), "%s/driver_override", dir);
 	expect(!sysfs_write(path, "iofd-pci"), "driver_override");
@@ -372,15 +393,23 @@ static void hardware_flow(void)
 	expect(!ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind), "BIND_IOMMUFD");
 	say("VFIO_DEVICE_BIND_IOMMUFD -> device id %u", bind.out_devid);
 	info.dev_id = bind.out_devid;
-	info.data_len = sizeof(vtd);
-	info.data_uptr = (uintptr_t)&vtd;
-	expect(!ioctl(iommufd, IOMMU_GET_HW_INFO, &info) &&
-	       info.out_data_type == IOMMU_HW_INFO_TYPE_INTEL_VTD,
-	       "GET_HW_INFO type VT-d");
-	say("IOMMU_GET_HW_INFO: Intel VT-d, CAP 0x%llx ECAP 0x%llx%s",
-	    (unsigned long long)vtd.cap_reg, (unsigned long long)vtd.ecap_reg,
-	    info.out_capabilities & IOMMU_HW_CAP_IOFD_SHADOW_NESTING ?
-	    ", shadow nesting" : "");
+	info.data_len = sizeof(hw);
+	info.data_uptr = (uintptr_t)&hw;
+	expect(!ioctl(iommufd, IOMMU_GET_HW_INFO, &info), "GET_HW_INFO");
+	if (info.out_data_type == IOMMU_HW_INFO_TYPE_INTEL_VTD)
+		say("IOMMU_GET_HW_INFO: Intel VT-d, CAP 0x%llx ECAP 0x%llx%s",
+		    (unsigned long long)hw.vtd.cap_reg,
+		    (unsigned long long)hw.vtd.ecap_reg,
+		    info.out_capabilities & IOMMU_HW_CAP_IOFD_SHADOW_NESTING ?
+		    ", shadow nesting" : "");
+	else if (info.out_data_type == IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
+		say("IOMMU_GET_HW_INFO: Arm SMMUv3, IDR0 0x%x IDR1 0x%x IDR5 0x%x AIDR 0x%x%s",
+		    hw.smmu.idr[0], hw.smmu.idr[1], hw.smmu.idr[5],
+		    hw.smmu.aidr,
+		    info.out_capabilities & IOMMU_HW_CAP_IOFD_SHADOW_NESTING ?
+		    ", shadow nesting" : "");
+	else
+		expect(false, "GET_HW_INFO: a hardware type");
 
 	expect(!ioctl(iommufd, IOMMU_IOAS_ALLOC, &ioas_alloc), "IOAS_ALLOC");
 	buf = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
@@ -401,7 +430,7 @@ static void hardware_flow(void)
 	       "ATTACH_IOMMUFD_PT");
 	say("IOAS %u maps 16 KiB at IOVA 0x%lx; edu attached through HWPT %u",
 	    ioas_alloc.out_ioas_id, HW_IOVA, attach.pt_id);
-	show_tables(bdf);
+	show_tables(tables, bdf);
 
 	/* Memory decode and bus mastering: the device is the user's now */
 	snprintf(path, sizeof(path), "%s/config", dir);
@@ -435,7 +464,9 @@ static void hardware_flow(void)
 	expect(!sysfs_write(path, bdf), "unbind from iofd-pci");
 	snprintf(path, sizeof(path), "%s/driver_override", dir);
 	expect(!sysfs_write(path, "\n"), "clear driver_override");
-	say("closed the device (detached, blocked) and gave edu back (pass-through)");
+	say("closed the device (detached, blocked) and gave edu back (%s)",
+	    info.out_data_type == IOMMU_HW_INFO_TYPE_ARM_SMMUV3 ? "bypass STE" :
+	    "pass-through");
 }
 
 int main(void)

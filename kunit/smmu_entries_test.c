@@ -5,6 +5,10 @@
  * values worked out by hand from the SMMUv3 specification and the Arm ARM:
  *  - STE DW0 = V(0) | Config(3:1) | S1ContextPtr(51:6); DW1 = S1CIR(3:2) |
  *    S1COR(5:4) | S1CSH(7:6) | SHCFG(45:44)
+ *  - stage-2 STE DW0 = V | Config 6; DW2 = S2VMID(15:0) | S2T0SZ(37:32) |
+ *    S2SL0(39:38) | S2IR0(41:40) | S2OR0(43:42) | S2SH0(45:44) |
+ *    S2PS(50:48) | S2AA64(51) | S2PTW(54) | S2R(58); DW3 = S2TTB(51:4);
+ *    nested: Config 7, the guest's DW0/DW1 fields, MEV(DW1 19)
  *  - CD DW0 = T0SZ(5:0) | IR0(9:8) | OR0(11:10) | SH0(13:12) | EPD1(30) |
  *    V(31) | IPS(34:32) | AA64(41) | R(45) | A(46) | ASET(47) |
  *    ASID(63:48); DW1 = TTB0(51:4); DW3 = MAIR
@@ -35,6 +39,31 @@ static void smmu_ste_values(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ste.dw[1], 0xd4ULL);
 	for (i = 2; i < 8; i++)
 		KUNIT_EXPECT_EQ(test, ste.dw[i], 0ULL);
+}
+
+static void smmu_ste_s2_values(struct kunit *test)
+{
+	const u64 vste[2] = { 0x10000b, 0xd4 };
+	struct smmu_ste s2, n;
+
+	smmu_ste_s2(&s2, 0x40002000, 48, 5, 3);
+	KUNIT_EXPECT_EQ(test, s2.dw[0], 0xdULL);
+	KUNIT_EXPECT_EQ(test, s2.dw[1], 0x100000000000ULL);
+	KUNIT_EXPECT_EQ(test, s2.dw[2], 0x044d359000000003ULL);
+	KUNIT_EXPECT_EQ(test, s2.dw[3], 0x40002000ULL);
+	smmu_ste_nested(&n, vste, &s2);
+	KUNIT_EXPECT_EQ(test, n.dw[0], 0x10000fULL);
+	KUNIT_EXPECT_EQ(test, n.dw[1], 0x1000000800d4ULL);
+	KUNIT_EXPECT_EQ(test, n.dw[2], s2.dw[2]);
+	KUNIT_EXPECT_EQ(test, n.dw[3], s2.dw[3]);
+	KUNIT_EXPECT_EQ(test, smmu_cmd_tlbi_s2_ipa(3, 0x12345678).dw[0],
+			0x30000002aULL);
+	KUNIT_EXPECT_EQ(test, smmu_cmd_tlbi_s2_ipa(3, 0x12345678).dw[1],
+			0x12345001ULL);
+	KUNIT_EXPECT_EQ(test, smmu_cmd_tlbi_vmid(3, true).dw[0],
+			0x300000028ULL);
+	KUNIT_EXPECT_EQ(test, smmu_cmd_tlbi_vmid(3, false).dw[0],
+			0x300000010ULL);
 }
 
 static void smmu_cd_values(struct kunit *test)
@@ -216,6 +245,7 @@ static void smmu_walker(struct kunit *test)
 static struct kunit_case smmu_entries_test_cases[] = {
 	KUNIT_CASE(smmu_walker),
 	KUNIT_CASE(smmu_ste_values),
+	KUNIT_CASE(smmu_ste_s2_values),
 	KUNIT_CASE(smmu_cd_values),
 	KUNIT_CASE(smmu_cmd_values),
 	KUNIT_CASE(smmu_s1_pgtable),

@@ -13,7 +13,11 @@
  *  - shadow: our host STE -> CD -> shadow table, as the driver writes
  *    them in shadow mode.
  * Every sampled IOVA must give the same fault-or-address and write
- * permission.
+ * permission.  hw_nested_matches_shadow does the same with the driver's
+ * own hardware-mode STE (Config nested over the parent's stage-2 STE,
+ * smmu_ste_nested() + smmu_ste_s2()) walked by the reference walker's
+ * stage-1-over-stage-2 mode: what the driver writes on a unit with S2P.
+ * The parent is a stage-2 table (smmu_s2_fmt), as on such a unit.
  *
  * Guest layout (guest-physical, mapped by the parent onto real pages):
  *   0x100000 CD (ASID 5, 48-bit, TTB0 0x101000), 0x101000 L0,
@@ -47,7 +51,8 @@
 struct smmu_shadow_fixture {
 	struct iofd_pgtable parent, shadow;
 	u64 *page[NPAGES];
-	u64 *strtab;		/* host stream table: SID 0 over the shadow */
+	u64 *strtab;		/* host stream table: SID 0 over the shadow,
+				 * 1 hardware nested, 2 the parent alone */
 	struct smmu_cd *cd;
 	struct smmu_shadow_src src;
 };
@@ -97,7 +102,7 @@ static void fixture_init(struct kunit *test, struct smmu_shadow_fixture *f)
 	int i;
 
 	memset(f, 0, sizeof(*f));
-	KUNIT_ASSERT_EQ(test, iofd_pgtable_init(&f->parent, &smmu_s1_fmt, 4,
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_init(&f->parent, &smmu_s2_fmt, 4,
 						SZ_4K | SZ_2M, GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, iofd_pgtable_init(&f->shadow, &smmu_s1_fmt, 4,
 						SZ_4K, GFP_KERNEL), 0);
@@ -139,6 +144,17 @@ static void fixture_init(struct kunit *test, struct smmu_shadow_fixture *f)
 	KUNIT_ASSERT_NOT_NULL(test, f->cd);
 	smmu_cd_encode(f->cd, virt_to_phys(f->shadow.top), 48, 4, 9);
 	smmu_ste_s1((struct smmu_ste *)f->strtab, virt_to_phys(f->cd));
+}
+
+/* SIDs 1 and 2 as the driver writes them on a unit with stage 2 */
+static void fixture_hw(struct smmu_shadow_fixture *f)
+{
+	struct smmu_ste *ste = (struct smmu_ste *)f->strtab, s2;
+	u64 vste[2] = { 1 | 5 << 1 | GPA_BASE, 0xd4 };
+
+	smmu_ste_s2(&s2, virt_to_phys(f->parent.top), 48, 5, 3);
+	smmu_ste_nested(&ste[1], vste, &s2);
+	ste[2] = s2;
 }
 
 static void fixture_fini(struct smmu_shadow_fixture *f)
@@ -188,15 +204,22 @@ static void walk_nested(struct smmu_shadow_fixture *f, u64 iova, bool write,
 	res->write = res->write && (perm & IOFD_PT_W);
 }
 
-static void walk_shadow(struct smmu_shadow_fixture *f, u64 iova, bool write,
-			struct smmu_walk_result *res)
+/* Our host stream table: SID 0 shadow, 1 nested (hardware), 2 stage 2 */
+static void walk_sid(struct smmu_shadow_fixture *f, u32 sid, u64 iova,
+		     bool write, struct smmu_walk_result *res)
 {
 	struct smmu_walk_cfg cfg = {
 		.read = ram_read, .strtab = virt_to_phys(f->strtab),
-		.log2size = 0,
+		.log2size = 2, .s2p = true,
 	};
 
-	smmu_walk(&cfg, 0, iova, write, res);
+	smmu_walk(&cfg, sid, iova, write, res);
+}
+
+static void walk_shadow(struct smmu_shadow_fixture *f, u64 iova, bool write,
+			struct smmu_walk_result *res)
+{
+	walk_sid(f, 0, iova, write, res);
 }
 
 static const u64 samples[] = {
@@ -205,14 +228,18 @@ static const u64 samples[] = {
 	1ULL << 39 | 0x1000, 1ULL << 39 | 0x2000, 0xffffffff000ULL,
 };
 
-static void expect_same(struct kunit *test, struct smmu_shadow_fixture *f)
+static void expect_same_as(struct kunit *test, struct smmu_shadow_fixture *f,
+			   int hw_sid)
 {
 	struct smmu_walk_result n, s;
 	unsigned int i, w;
 
 	for (i = 0; i < ARRAY_SIZE(samples); i++) {
 		for (w = 0; w < 2; w++) {
-			walk_nested(f, samples[i], w, &n);
+			if (hw_sid < 0)
+				walk_nested(f, samples[i], w, &n);
+			else
+				walk_sid(f, hw_sid, samples[i], w, &n);
 			walk_shadow(f, samples[i], w, &s);
 			KUNIT_EXPECT_EQ_MSG(test, !n.event, !s.event,
 					    "iova %#llx %s: nested event %#x shadow %#x",
@@ -226,6 +253,11 @@ static void expect_same(struct kunit *test, struct smmu_shadow_fixture *f)
 					    "iova %#llx", samples[i]);
 		}
 	}
+}
+
+static void expect_same(struct kunit *test, struct smmu_shadow_fixture *f)
+{
+	expect_same_as(test, f, -1);
 }
 
 /* The shadow translates as the nested walk does, sample by sample */
@@ -260,6 +292,43 @@ static void shadow_matches_nested(struct kunit *test)
 	walk_shadow(&f, 0x40001000, false, &r);
 	KUNIT_EXPECT_EQ(test, r.event, 0U);
 	KUNIT_EXPECT_FALSE(test, r.write);
+	fixture_fini(&f);
+}
+
+/*
+ * Hardware mode: the driver's nested STE over the parent's stage-2 STE,
+ * walked as a unit with S2P walks it, translates as the shadow does; the
+ * parent's stage-2 STE alone translates guest-physical addresses.
+ */
+static void hw_nested_matches_shadow(struct kunit *test)
+{
+	struct smmu_shadow_fixture f;
+	struct smmu_shadow_stats st;
+	struct smmu_walk_result r;
+
+	fixture_init(test, &f);
+	fixture_hw(&f);
+	KUNIT_ASSERT_EQ(test, sync_all(&f, false, &st), 0);
+	expect_same_as(test, &f, 1);
+	walk_sid(&f, 1, 0x1000, true, &r);
+	KUNIT_EXPECT_EQ(test, r.event, 0U);
+	KUNIT_EXPECT_EQ(test, r.pa, (u64)virt_to_phys(f.page[5]));
+	KUNIT_EXPECT_EQ(test, r.asid, 5);	/* the guest's own ASID */
+	KUNIT_EXPECT_EQ(test, r.vmid, 3);
+	/* Stage 2 alone: GPA -> host, its permissions */
+	walk_sid(&f, 2, GPA_BASE + 0x6010, true, &r);
+	KUNIT_EXPECT_EQ(test, r.event, 0U);
+	KUNIT_EXPECT_EQ(test, r.pa, (u64)virt_to_phys(f.page[6]) + 0x10);
+	walk_sid(&f, 2, GPA_BASE + 0x7000, true, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_EVT_F_PERMISSION);
+	walk_sid(&f, 2, 0x900000, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_EVT_F_TRANSLATION);
+	/* The guest CD outside the parent: the CD fetch faults at stage 2 */
+	((struct smmu_ste *)f.strtab)[1].dw[0] =
+		(((struct smmu_ste *)f.strtab)[1].dw[0] & ~GENMASK_ULL(51, 6)) |
+		0x900000;
+	walk_sid(&f, 1, 0x1000, false, &r);
+	KUNIT_EXPECT_EQ(test, r.event, (unsigned int)SMMU_EVT_F_TRANSLATION);
 	fixture_fini(&f);
 }
 
@@ -470,6 +539,7 @@ static void guest_cd_rules(struct kunit *test)
 
 static struct kunit_case smmu_shadow_test_cases[] = {
 	KUNIT_CASE(shadow_matches_nested),
+	KUNIT_CASE(hw_nested_matches_shadow),
 	KUNIT_CASE(shadow_resync_and_refill),
 	KUNIT_CASE(shadow_bounded),
 	KUNIT_CASE(shadow_extent),

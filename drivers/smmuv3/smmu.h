@@ -59,12 +59,15 @@ struct smmu_queue {
  * @oas: output address bits (IDR5.OAS)
  * @ips: IDR5.OAS encoding, for context descriptors
  * @asid_bits: 8 or 16
+ * @vmid_bits: 8 or 16 (stage 2)
+ * @s2_ias: input bits of our stage-2 tables (OAS, at most 48)
  * @lock: the stream table and the device list; taken before @cmdq_lock
  * @l1: level-1 stream table: one descriptor per 256 StreamIDs
  * @l2: level-2 tables by level-1 index, NULL if none yet
  * @nr_l1: entries in @l1 and @l2
  * @devices: struct smmu_dev.node of bound devices
  * @asids: ASID allocator
+ * @vmids: VMID allocator (stage 2)
  * @cmdq_lock: serializes command submission (process context only)
  * @cmdq: the command queue
  * @cmdq_on: CMDQEN is set: commands are consumed
@@ -93,6 +96,8 @@ struct smmu_unit {
 	unsigned int oas;
 	unsigned int ips;
 	unsigned int asid_bits;
+	unsigned int vmid_bits;
+	unsigned int s2_ias;
 
 	struct mutex lock;
 	u64 *l1;
@@ -100,6 +105,7 @@ struct smmu_unit {
 	unsigned int nr_l1;
 	struct list_head devices;
 	struct ida asids;
+	struct ida vmids;
 
 	struct mutex cmdq_lock;
 	struct smmu_queue cmdq;
@@ -145,12 +151,15 @@ struct smmu_dev {
 };
 
 /**
- * struct smmu_domain - a paging domain: one stage-1 context descriptor
+ * struct smmu_domain - a paging domain: a stage-1 table behind one context
+ *	descriptor, or (a nest parent on a unit with stage 2) a stage-2 table
  * @domain: what the core knows; first
- * @unit: the SMMU whose devices it may serve (an ASID is per unit)
- * @asid: its ASID, the IOTLB tag of its translations
- * @cd: its context descriptor (64-byte aligned)
- * @pt: the stage-1 table
+ * @unit: the SMMU whose devices it may serve (ASIDs, VMIDs are per unit)
+ * @s2: a stage-2 table: @vmid tags it, no CD
+ * @asid: stage 1: its ASID, the TLB tag of its translations
+ * @vmid: stage 2: its VMID
+ * @cd: stage 1: its context descriptor (64-byte aligned)
+ * @pt: the table
  * @users: attached streams, under @unit->lock
  * @nest_parent: nested domains may be built over it
  * @nest_lock: held across changes of @pt while nested domains may read it,
@@ -160,7 +169,9 @@ struct smmu_dev {
 struct smmu_domain {
 	struct iofd_domain domain;
 	struct smmu_unit *unit;
+	bool s2;
 	u16 asid;
+	u16 vmid;
 	struct smmu_cd *cd;
 	struct iofd_pgtable pt;
 	unsigned int users;
@@ -173,7 +184,9 @@ struct smmu_domain {
  * struct smmu_viommu - an IOMMU_VIOMMU_TYPE_ARM_SMMUV3 vIOMMU
  * @core: what the core knows; first
  * @parent: the nest parent (the core keeps it alive)
- * @vmid: the VMID its guest's commands are forced to (stage 2 hardware)
+ * @vmid: the VMID its guest's commands are forced to: the parent's
+ *	(hardware nesting); shadow mode passes no command on and reports
+ *	the parent's ASID
  * @nested: struct smmu_nested.viommu_node of its nested domains, under
  *	@parent->nest_lock
  */
@@ -191,6 +204,8 @@ struct smmu_viommu {
  * @parent: the nest parent
  * @vste: the validated guest STE (CPU order)
  * @cfg: its Config: SMMU_STE_CFG_ABORT, _BYPASS or _S1
+ * @hw: hardware nesting (the parent is a stage 2): the unit walks the
+ *	guest's CD and tables itself; no shadow
  * @asid: host ASID of the shadow (S1 only)
  * @cd: the shadow context descriptor (S1 only)
  * @guest: the guest CD as last read (CFGI_CD re-reads it)
@@ -209,6 +224,7 @@ struct smmu_nested {
 	struct smmu_domain *parent;
 	u64 vste[2];
 	unsigned int cfg;
+	bool hw;
 	u16 asid;
 	struct smmu_cd *cd;
 	struct smmu_guest_cd guest;
@@ -245,6 +261,7 @@ void smmu_unit_destroy(struct smmu_unit *unit);
 int smmu_cmdq_submit(struct smmu_unit *unit, const struct smmu_cmd *cmds,
 		     unsigned int n);
 int smmu_tlbi_range(struct smmu_unit *unit, u16 asid, u64 iova, u64 len);
+int smmu_tlbi_s2_range(struct smmu_unit *unit, u16 vmid, u64 ipa, u64 len);
 int smmu_cfgi_cd(struct smmu_unit *unit, u32 sid);
 int smmu_stream_prepare(struct smmu_unit *unit, u32 sid);
 void smmu_write_ste(struct smmu_unit *unit, u32 sid,
@@ -253,6 +270,7 @@ struct smmu_ste *smmu_ste_ptr(struct smmu_unit *unit, u32 sid);
 void smmu_events_process(struct smmu_unit *unit);
 void smmu_free_after_invalidation(struct list_head *freelist, int inv_rc);
 int smmu_asid_alloc(struct smmu_unit *unit);
+int smmu_vmid_alloc(struct smmu_unit *unit);
 
 /* smmu_main.c */
 int smmu_pci_sid(struct smmu_unit *unit, struct pci_dev *pdev, u32 *sid);
@@ -265,6 +283,7 @@ int smmu_attach_dev(struct iofd_domain *domain, struct iofd_device *idev,
 		    u32 pasid);
 void smmu_block_dev(struct iofd_device *idev, u32 pasid);
 void smmu_domain_ste(struct iofd_domain *domain, struct smmu_ste *ste);
+void smmu_paging_ste(struct smmu_domain *sd, struct smmu_ste *ste);
 
 /* smmu_nested.c */
 extern const struct iofd_domain_ops smmu_nested_ops;

@@ -98,12 +98,17 @@ static int smmu_tables_show(struct seq_file *s, void *unused)
 		if (READ_ONCE(sdev->vsmmu))
 			seq_printf(s, " vsid %#llx", sdev->vsid);
 		seq_putc(s, '\n');
-		if (d && d->ops == &smmu_domain_ops) {
+		if (d && d->ops == &smmu_domain_ops && to_smmu_domain(d)->s2) {
+			seq_printf(s, "  stage-2 vmid=%u ttb=%#llx\n",
+				   to_smmu_domain(d)->vmid,
+				   (u64)virt_to_phys(to_smmu_domain(d)->pt.top));
+		} else if (d && d->ops == &smmu_domain_ops) {
 			smmu_show_cd(s, "paging", to_smmu_domain(d)->cd);
 		} else if (d && d->ops == &smmu_nested_ops) {
 			struct smmu_nested *n = to_smmu_nested(d);
 
-			seq_printf(s, "  nested vste %#llx %#llx cfg %u guest_cd %s asid %u ias %u ttb0 %#llx\n",
+			seq_printf(s, "  nested %s vste %#llx %#llx cfg %u guest_cd %s asid %u ias %u ttb0 %#llx\n",
+				   n->hw ? "hardware" : "shadow",
 				   n->vste[0], n->vste[1], n->cfg,
 				   n->guest.valid ? "valid" : "none",
 				   n->guest.asid, n->guest.ias, n->guest.ttb0);
@@ -185,6 +190,7 @@ static ssize_t smmu_translate_read(struct file *file, char __user *ubuf,
 		.two_level = true,
 		.log2size = ilog2(unit->nr_l1) + SMMU_STRTAB_SPLIT_BITS,
 		.split = SMMU_STRTAB_SPLIT_BITS,
+		.s2p = unit->idr[0] & SMMU_IDR0_S2P,
 	};
 	struct smmu_walk_result res;
 	char out[128];

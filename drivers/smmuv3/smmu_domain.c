@@ -3,9 +3,14 @@
  * Paging domains: a stage-1 table behind one context descriptor with its
  * own ASID, and pointing devices' STEs at them.
  *
+ * A paging domain is stage 1 (its own CD and ASID), except a nest parent
+ * on a unit with stage 2 (IDR0.S2P), which is a stage-2 table with a VMID
+ * as upstream's; QEMU 7.2 has no stage 2, so there that path is checked
+ * by KUnit walks only.
+ *
  * The SMMU caches only valid translations (no "caching mode"), so a map
- * needs no invalidation; an unmap does a TLBI by VA or by ASID + SYNC
- * before returning.  A domain nobody uses has nothing cached: the last
+ * needs no invalidation; an unmap does a TLBI by VA / IPA or by ASID /
+ * VMID + SYNC before returning.  A domain nobody uses has nothing cached: the last
  * detach flushes its ASID.  Attach raises @users (unit lock) before it
  * writes the STE, unmap reads @users after it cleared the PTEs, with a full
  * barrier on both sides: either the unmap invalidates, or the unit first
@@ -26,6 +31,8 @@ static int smmu_domain_invalidate(struct smmu_domain *sd, u64 iova, u64 len)
 	smp_mb();	/* PTE writes before the @users read; see above */
 	if (!READ_ONCE(sd->users))
 		return 0;
+	if (sd->s2)
+		return smmu_tlbi_s2_range(sd->unit, sd->vmid, iova, len);
 	return smmu_tlbi_range(sd->unit, sd->asid, iova, len);
 }
 
@@ -89,7 +96,10 @@ static void smmu_domain_free(struct iofd_domain *domain)
 	WARN_ON(!list_empty(&sd->nested));
 	iofd_pgtable_destroy(&sd->pt);
 	kfree(sd->cd);
-	ida_free(&sd->unit->asids, sd->asid);
+	if (sd->s2)
+		ida_free(&sd->unit->vmids, sd->vmid);
+	else
+		ida_free(&sd->unit->asids, sd->asid);
 	kfree(sd);
 }
 
@@ -104,8 +114,10 @@ struct iofd_domain *smmu_domain_alloc_paging(struct iofd_device *idev,
 					     u32 flags)
 {
 	struct smmu_unit *unit = to_smmu_dev(idev)->unit;
+	bool s2 = (flags & IOFD_DOMAIN_F_NEST_PARENT) &&
+		  (unit->idr[0] & SMMU_IDR0_S2P);
 	struct smmu_domain *sd;
-	int asid, rc = -ENOMEM;
+	int id, rc = -ENOMEM;
 
 	/* No PASIDs (SSIDSIZE 0 on QEMU 7.2), no dirty tracking (no HTTU) */
 	if (flags & ~IOFD_DOMAIN_F_NEST_PARENT)
@@ -113,71 +125,93 @@ struct iofd_domain *smmu_domain_alloc_paging(struct iofd_device *idev,
 	sd = kzalloc(sizeof(*sd), GFP_KERNEL_ACCOUNT);
 	if (!sd)
 		return ERR_PTR(-ENOMEM);
-	asid = smmu_asid_alloc(unit);
-	if (asid < 0) {
+	id = s2 ? smmu_vmid_alloc(unit) : smmu_asid_alloc(unit);
+	if (id < 0) {
 		kfree(sd);
-		return ERR_PTR(asid);
+		return ERR_PTR(id);
 	}
 	sd->unit = unit;
-	sd->asid = asid;
+	sd->s2 = s2;
+	if (s2)
+		sd->vmid = id;
+	else
+		sd->asid = id;
 	sd->nest_parent = flags & IOFD_DOMAIN_F_NEST_PARENT;
 	mutex_init(&sd->nest_lock);
 	INIT_LIST_HEAD(&sd->nested);
-	/* kmalloc aligns a 64-byte object to 64 bytes, as S1ContextPtr needs */
-	sd->cd = kzalloc(sizeof(*sd->cd), GFP_KERNEL_ACCOUNT);
-	if (!sd->cd)
-		goto err;
-	rc = iofd_pgtable_init(&sd->pt, &smmu_s1_fmt, 4,
+	rc = iofd_pgtable_init(&sd->pt, s2 ? &smmu_s2_fmt : &smmu_s1_fmt, 4,
 			      SZ_4K | SZ_2M | SZ_1G, GFP_KERNEL_ACCOUNT);
 	if (rc)
 		goto err;
-	smmu_cd_encode(sd->cd, virt_to_phys(sd->pt.top), SMMU_IAS,
-			  unit->ips, asid);
+	if (!s2) {
+		/* kmalloc aligns a 64-byte object to 64 bytes (S1ContextPtr) */
+		rc = -ENOMEM;
+		sd->cd = kzalloc(sizeof(*sd->cd), GFP_KERNEL_ACCOUNT);
+		if (!sd->cd)
+			goto err_pt;
+		smmu_cd_encode(sd->cd, virt_to_phys(sd->pt.top), SMMU_IAS,
+			       unit->ips, sd->asid);
+	}
 	sd->domain.ops = &smmu_domain_ops;
 	sd->domain.driver = &smmu_driver;
 	sd->domain.type = IOFD_DOMAIN_PAGING;
 	sd->domain.pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G;
 	sd->domain.aperture_start = 0;
-	sd->domain.aperture_last = min_t(u64, (1ULL << SMMU_IAS) - 1,
-					 iofd_pgtable_last(&sd->pt));
+	/* Stage 2 translates what the output size can hold (an IPA) */
+	sd->domain.aperture_last = (1ULL << (s2 ? unit->s2_ias : SMMU_IAS)) - 1;
 	return &sd->domain;
 
+err_pt:
+	iofd_pgtable_destroy(&sd->pt);
 err:
-	kfree(sd->cd);
-	ida_free(&unit->asids, asid);
+	if (s2)
+		ida_free(&unit->vmids, id);
+	else
+		ida_free(&unit->asids, id);
 	kfree(sd);
 	return ERR_PTR(rc);
 }
 
+/* The STE of a stream using paging domain @sd */
+void smmu_paging_ste(struct smmu_domain *sd, struct smmu_ste *ste)
+{
+	if (sd->s2)
+		smmu_ste_s2(ste, virt_to_phys(sd->pt.top), sd->unit->s2_ias,
+			    sd->unit->ips, sd->vmid);
+	else
+		smmu_ste_s1(ste, virt_to_phys(sd->cd));
+}
+
 /*
  * Who an attached domain's translations belong to: the unit, the counter
- * of streams using them and their ASID (*@users NULL: the STE aborts,
- * nothing is cached).  false for a domain that is not ours.
+ * of streams using them and the domain whose tag (ASID or VMID) they
+ * carry (*@users NULL: the STE aborts, nothing is cached).  false for a
+ * domain that is not ours.
  */
 static bool smmu_domain_target(struct iofd_domain *domain,
 			       struct smmu_unit **unit, unsigned int **users,
-			       u16 *asid)
+			       struct smmu_domain **tag, struct smmu_nested **n)
 {
 	*users = NULL;
+	*tag = NULL;
+	*n = NULL;
 	if (domain->ops == &smmu_domain_ops) {
-		struct smmu_domain *sd = to_smmu_domain(domain);
-
-		*unit = sd->unit;
-		*users = &sd->users;
-		*asid = sd->asid;
+		*tag = to_smmu_domain(domain);
+		*unit = (*tag)->unit;
+		*users = &(*tag)->users;
 		return true;
 	}
 	if (domain->ops == &smmu_nested_ops) {
-		struct smmu_nested *n = to_smmu_nested(domain);
+		struct smmu_nested *nd = to_smmu_nested(domain);
 
-		*unit = n->parent->unit;
-		if (n->cfg == SMMU_STE_CFG_BYPASS) {
+		*unit = nd->parent->unit;
+		if (nd->cfg == SMMU_STE_CFG_BYPASS) {
 			/* Stage 1 bypassed: the parent's translation alone */
-			*users = &n->parent->users;
-			*asid = n->parent->asid;
-		} else if (n->cfg == SMMU_STE_CFG_S1) {
-			*users = &n->users;
-			*asid = n->asid;
+			*tag = nd->parent;
+			*users = &nd->parent->users;
+		} else if (nd->cfg == SMMU_STE_CFG_S1) {
+			*n = nd;
+			*users = &nd->users;
 		}
 		return true;
 	}
@@ -192,22 +226,31 @@ void smmu_domain_ste(struct iofd_domain *domain, struct smmu_ste *ste)
 	else if (domain->ops == &smmu_nested_ops)
 		smmu_nested_ste(to_smmu_nested(domain), ste);
 	else
-		smmu_ste_s1(ste, virt_to_phys(to_smmu_domain(domain)->cd));
+		smmu_paging_ste(to_smmu_domain(domain), ste);
 }
 
 /* One stream less on @domain; the last one flushes its ASID.  Unit lock */
 static void smmu_domain_users_dec(struct iofd_domain *domain)
 {
+	struct smmu_domain *tag;
 	struct smmu_unit *unit;
+	struct smmu_nested *n;
 	unsigned int *users;
-	u16 asid;
 
-	if (!domain || !smmu_domain_target(domain, &unit, &users, &asid) ||
+	if (!domain || !smmu_domain_target(domain, &unit, &users, &tag, &n) ||
 	    !users)
 		return;
 	WRITE_ONCE(*users, *users - 1);
-	if (!*users)
-		smmu_tlbi_range(unit, asid, 0, 0);
+	if (*users)
+		return;
+	if (n && n->hw)		/* the guest's ASIDs live in the VMID */
+		smmu_tlbi_s2_range(unit, n->parent->vmid, 0, 0);
+	else if (n)
+		smmu_tlbi_range(unit, n->asid, 0, 0);
+	else if (tag->s2)
+		smmu_tlbi_s2_range(unit, tag->vmid, 0, 0);
+	else
+		smmu_tlbi_range(unit, tag->asid, 0, 0);
 }
 
 /*
@@ -221,16 +264,17 @@ int smmu_attach_dev(struct iofd_domain *domain, struct iofd_device *idev,
 	struct smmu_dev *sdev = to_smmu_dev(idev);
 	struct smmu_unit *unit = sdev->unit, *dom_unit;
 	struct iofd_domain *old = sdev->domain;
+	struct smmu_domain *tag;
+	struct smmu_nested *n;
 	unsigned int *users;
 	struct smmu_ste ste;
-	u16 asid;
 
 	/* No substreams (SSIDSIZE 0 on QEMU 7.2; edu has no PASID either) */
 	if (pasid != IOFD_NO_PASID)
 		return -EINVAL;
 	if (old == domain)
 		return 0;
-	if (!smmu_domain_target(domain, &dom_unit, &users, &asid) ||
+	if (!smmu_domain_target(domain, &dom_unit, &users, &tag, &n) ||
 	    dom_unit != unit)
 		return -EINVAL;
 	mutex_lock(&unit->lock);

@@ -113,6 +113,19 @@ struct smmu_ste {
 #define SMMU_STE1_EATS		GENMASK_ULL(29, 28)
 #define SMMU_STE1_STRW		GENMASK_ULL(31, 30)
 #define SMMU_STE1_SHCFG		GENMASK_ULL(45, 44)
+#define SMMU_STE1_MEV		BIT_ULL(19)
+#define SMMU_STE2_S2VMID	GENMASK_ULL(15, 0)
+#define SMMU_STE2_S2T0SZ	GENMASK_ULL(37, 32)
+#define SMMU_STE2_S2SL0		GENMASK_ULL(39, 38)
+#define SMMU_STE2_S2IR0		GENMASK_ULL(41, 40)
+#define SMMU_STE2_S2OR0		GENMASK_ULL(43, 42)
+#define SMMU_STE2_S2SH0		GENMASK_ULL(45, 44)
+#define SMMU_STE2_S2TG		GENMASK_ULL(47, 46)
+#define SMMU_STE2_S2PS		GENMASK_ULL(50, 48)
+#define SMMU_STE2_S2AA64	BIT_ULL(51)
+#define SMMU_STE2_S2PTW		BIT_ULL(54)
+#define SMMU_STE2_S2R		BIT_ULL(58)
+#define SMMU_STE3_S2TTB		GENMASK_ULL(51, 4)
 
 /* STE.Config */
 #define SMMU_STE_CFG_ABORT	0
@@ -174,6 +187,8 @@ struct smmu_cmd {
 #define SMMU_OP_TLBI_NH_ASID	0x11
 #define SMMU_OP_TLBI_NH_VA	0x12
 #define SMMU_OP_TLBI_NH_VAA	0x13
+#define SMMU_OP_TLBI_S12_VMALL	0x28
+#define SMMU_OP_TLBI_S2_IPA	0x2a
 #define SMMU_OP_TLBI_NSNH_ALL	0x30
 #define SMMU_OP_ATC_INV		0x40
 #define SMMU_OP_CMD_SYNC	0x46
@@ -189,6 +204,12 @@ struct smmu_cmd {
 #define SMMU_PTE_NG		BIT_ULL(11)
 #define SMMU_PTE_ADDR		GENMASK_ULL(47, 12)
 #define SMMU_PTE_XN		GENMASK_ULL(54, 53)	/* PXN and UXN */
+
+/* Stage-2 descriptors: MemAttr, S2AP (bit 6 read, bit 7 write) */
+#define SMMU_S2PTE_MEMATTR	GENMASK_ULL(5, 2)
+#define SMMU_S2PTE_MEMATTR_WB	0xf	/* normal, inner/outer write-back */
+#define SMMU_S2PTE_S2AP_R	BIT_ULL(6)
+#define SMMU_S2PTE_S2AP_W	BIT_ULL(7)
 
 /* MAIR: index 0 non-cacheable, 1 write-back RW-allocate, 2 device */
 #define SMMU_MAIR_ATTR_IDX_NC		0

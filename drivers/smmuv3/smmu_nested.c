@@ -16,8 +16,13 @@
  * behind a CD with a host ASID (smmu_shadow.c).  It follows the guest only
  * through commands (TLBI_*, CFGI_CD*), as the hardware's caches would, and
  * the parent always: a parent unmap rebuilds every shadow over it before
- * the pages are unpinned.  Hardware nesting (Config 0b111 with the parent
- * as stage 2 and a VMID) needs S2P, which this QEMU lacks: not written yet.
+ * the pages are unpinned.
+ *
+ * Hardware mode (a unit with S2P; the nest parent is then a stage-2
+ * domain with a VMID): the STE is Config nested, the guest's fields over
+ * the parent's stage 2, as upstream builds it, and the guest's commands
+ * go to the unit rewritten (VMID forced, vSID -> StreamID).  QEMU 7.2 has
+ * no stage 2: this mode is checked by KUnit walks of the STE it writes.
  */
 #define pr_fmt(fmt) "iofd_smmuv3: " fmt
 
@@ -83,7 +88,7 @@ static int smmu_nested_sync(struct smmu_nested *n, u64 start, u64 last,
 	int rc, inv_rc = 0;
 
 	lockdep_assert_held(&n->parent->nest_lock);
-	if (n->cfg != SMMU_STE_CFG_S1)
+	if (n->cfg != SMMU_STE_CFG_S1 || n->hw)
 		return 0;
 	if (reread_cd) {
 		bool was_valid = n->guest.valid;
@@ -133,12 +138,19 @@ void smmu_nested_parent_changed(struct smmu_domain *parent, bool unmapped)
 /* The STE a stream attached to @n gets */
 void smmu_nested_ste(struct smmu_nested *n, struct smmu_ste *ste)
 {
+	struct smmu_ste s2;
+
 	switch (n->cfg) {
 	case SMMU_STE_CFG_BYPASS:	/* stage 2 only: the parent */
-		smmu_ste_s1(ste, virt_to_phys(n->parent->cd));
+		smmu_paging_ste(n->parent, ste);
 		break;
 	case SMMU_STE_CFG_S1:
-		smmu_ste_s1(ste, virt_to_phys(n->cd));
+		if (n->hw) {
+			smmu_paging_ste(n->parent, &s2);
+			smmu_ste_nested(ste, n->vste, &s2);
+		} else {
+			smmu_ste_s1(ste, virt_to_phys(n->cd));
+		}
 		break;
 	default:
 		smmu_ste_abort(ste);
@@ -202,9 +214,10 @@ smmu_viommu_alloc_domain_nested(struct iofd_viommu *viommu,
 	n->vste[1] = vste[1];
 	n->cfg = vste[0] & SMMU_STE0_V ?
 		 FIELD_GET(SMMU_STE0_CFG, vste[0]) : SMMU_STE_CFG_ABORT;
+	n->hw = parent->s2;
 	INIT_LIST_HEAD(&n->parent_node);
 	INIT_LIST_HEAD(&n->viommu_node);
-	if (n->cfg == SMMU_STE_CFG_S1) {
+	if (n->cfg == SMMU_STE_CFG_S1 && !n->hw) {
 		asid = smmu_asid_alloc(unit);
 		if (asid < 0) {
 			kfree(n);
@@ -285,6 +298,36 @@ struct smmu_inv_ctx {
 };
 
 /*
+ * Hardware mode: the guest's command to the unit, as upstream rewrites
+ * it: TLBI_NSNH_ALL becomes TLBI_NH_ALL, every TLBI gets the vIOMMU's
+ * VMID (the guest's ASIDs live inside it), CFGI_CD / ATC_INV the
+ * physical StreamID
+ */
+static int smmu_viommu_forward(struct smmu_viommu *vsmmu, const u64 cmd[2],
+			       u32 psid)
+{
+	unsigned int op = FIELD_GET(SMMU_CMD0_OP, cmd[0]);
+	struct smmu_cmd c = { .dw = { cmd[0], cmd[1] } };
+
+	switch (op) {
+	case SMMU_OP_TLBI_NSNH_ALL:
+		c = smmu_cmd_tlbi_vmid(vsmmu->vmid, false);
+		break;
+	case SMMU_OP_TLBI_NH_ALL:
+	case SMMU_OP_TLBI_NH_ASID:
+	case SMMU_OP_TLBI_NH_VA:
+	case SMMU_OP_TLBI_NH_VAA:
+		c.dw[0] &= ~SMMU_CMD0_VMID;
+		c.dw[0] |= FIELD_PREP(SMMU_CMD0_VMID, vsmmu->vmid);
+		break;
+	default:	/* CFGI_CD, CFGI_CD_ALL, ATC_INV */
+		c.dw[0] &= ~SMMU_CMD0_SID;
+		c.dw[0] |= FIELD_PREP(SMMU_CMD0_SID, psid);
+	}
+	return smmu_cmdq_submit(vsmmu->parent->unit, &c, 1);
+}
+
+/*
  * One guest command, with upstream's opcode list.  The guest's ASIDs live
  * in its own CDs; a TLBI resyncs the shadows whose guest CD has that ASID.
  * CFGI_CD(_ALL) re-reads the CDs (of every S1 nested domain of the vIOMMU:
@@ -296,8 +339,9 @@ static int smmu_viommu_invalidate_one(void *ctx, const void *entry)
 	struct smmu_viommu *vsmmu = ((struct smmu_inv_ctx *)ctx)->vsmmu;
 	u64 cmd[2] = { le64_to_cpu(inv->cmd[0]), le64_to_cpu(inv->cmd[1]) };
 	unsigned int op = FIELD_GET(SMMU_CMD0_OP, cmd[0]);
+	struct iofd_device *dev;
 	struct smmu_nested *n;
-	bool found;
+	u32 psid = 0;
 	int rc = 0;
 
 	switch (op) {
@@ -312,18 +356,22 @@ static int smmu_viommu_invalidate_one(void *ctx, const void *entry)
 	case SMMU_OP_CFGI_CD_ALL:
 		/* The vSID must be one of this vIOMMU's vDEVICEs */
 		xa_lock(&vsmmu->core.vdevs);
-		found = iofd_viommu_find_dev(&vsmmu->core,
-					     FIELD_GET(SMMU_CMD0_SID, cmd[0]));
+		dev = iofd_viommu_find_dev(&vsmmu->core,
+					   FIELD_GET(SMMU_CMD0_SID, cmd[0]));
+		if (dev)
+			psid = to_smmu_dev(dev)->sid;
 		xa_unlock(&vsmmu->core.vdevs);
-		if (!found)
+		if (!dev)
 			return -EIO;
-		/* No ATS here: nothing caches translations in the device */
-		if (op == SMMU_OP_ATC_INV)
-			return 0;
 		break;
 	default:
 		return -EIO;
 	}
+	if (vsmmu->parent->s2)
+		return smmu_viommu_forward(vsmmu, cmd, psid);
+	/* Shadow mode, no ATS: nothing caches translations in the device */
+	if (op == SMMU_OP_ATC_INV)
+		return 0;
 
 	mutex_lock(&vsmmu->parent->nest_lock);
 	list_for_each_entry(n, &vsmmu->nested, viommu_node) {
@@ -408,9 +456,9 @@ size_t smmu_viommu_size(struct iofd_device *idev, u32 type)
 }
 
 /*
- * A vIOMMU over a nest parent of the same unit.  Upstream takes the VMID
- * of the parent's stage 2; without stage 2 (shadow mode) no command is
- * passed to the unit, so the VMID is only reported: the parent's ASID.
+ * A vIOMMU over a nest parent of the same unit.  As upstream it takes the
+ * VMID of the parent's stage 2; without stage 2 (shadow mode) no command
+ * is passed to the unit and the "VMID" is the parent's ASID.
  * User data is not used by this type (as upstream).
  */
 int smmu_viommu_init(struct iofd_viommu *viommu, struct iofd_device *idev,
@@ -425,7 +473,7 @@ int smmu_viommu_init(struct iofd_viommu *viommu, struct iofd_device *idev,
 	if (!parent->nest_parent || parent->unit != to_smmu_dev(idev)->unit)
 		return -EINVAL;
 	vsmmu->parent = parent;
-	vsmmu->vmid = parent->asid;
+	vsmmu->vmid = parent->s2 ? parent->vmid : parent->asid;
 	INIT_LIST_HEAD(&vsmmu->nested);
 	viommu->ops = &smmu_viommu_ops;
 	return 0;

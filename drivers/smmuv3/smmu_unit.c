@@ -202,6 +202,28 @@ int smmu_tlbi_range(struct smmu_unit *unit, u16 asid, u64 iova, u64 len)
 	return smmu_cmdq_submit(unit, cmds, n);
 }
 
+/*
+ * Stage 2 of @vmid changed over [@ipa, @ipa + @len) (len 0: all of it):
+ * up to 16 pages one TLBI_S2_IPA each, then TLBI_NH_ALL of the VMID for
+ * the combined stage-1 entries of nested streams (as upstream does for a
+ * nest parent); S12_VMALL beyond that.
+ */
+int smmu_tlbi_s2_range(struct smmu_unit *unit, u16 vmid, u64 ipa, u64 len)
+{
+	struct smmu_cmd cmds[17];
+	unsigned int n = 0;
+	u64 a;
+
+	if (!len || len > 16 * SZ_4K) {
+		cmds[0] = smmu_cmd_tlbi_vmid(vmid, true);
+		return smmu_cmdq_submit(unit, cmds, 1);
+	}
+	for (a = ipa & ~(u64)(SZ_4K - 1); a < ipa + len; a += SZ_4K)
+		cmds[n++] = smmu_cmd_tlbi_s2_ipa(vmid, a);
+	cmds[n++] = smmu_cmd_tlbi_vmid(vmid, false);
+	return smmu_cmdq_submit(unit, cmds, n);
+}
+
 /* The unit may have cached @sid's context descriptor: drop it */
 int smmu_cfgi_cd(struct smmu_unit *unit, u32 sid)
 {
@@ -497,6 +519,8 @@ static int smmu_unit_check(struct smmu_unit *unit)
 	unit->ips = FIELD_GET(SMMU_IDR5_OAS, idr5);
 	unit->oas = oas_bits[unit->ips];
 	unit->asid_bits = idr0 & SMMU_IDR0_ASID16 ? 16 : 8;
+	unit->vmid_bits = idr0 & SMMU_IDR0_VMID16 ? 16 : 8;
+	unit->s2_ias = min(unit->oas, 48U);
 	unit->sid_bits = max_t(unsigned int, FIELD_GET(SMMU_IDR1_SIDSIZE, idr1),
 			       SMMU_STRTAB_SPLIT_BITS);
 	return 0;
@@ -543,6 +567,7 @@ int smmu_unit_init(struct smmu_unit *unit)
 	mutex_init(&unit->evt_lock);
 	INIT_LIST_HEAD(&unit->devices);
 	ida_init(&unit->asids);
+	ida_init(&unit->vmids);
 	INIT_DELAYED_WORK(&unit->evt_work, smmu_evt_work);
 
 	/* Level 1 covers SIDSIZE bits (capped at 2^20 descriptors: 8M) */
@@ -643,6 +668,7 @@ err_disable:
 err_free:
 	smmu_unit_free_tables(unit);
 	ida_destroy(&unit->asids);
+	ida_destroy(&unit->vmids);
 	return rc;
 }
 
@@ -661,6 +687,7 @@ void smmu_unit_destroy(struct smmu_unit *unit)
 	unit->cmdq_on = false;
 	smmu_unit_free_tables(unit);
 	ida_destroy(&unit->asids);
+	ida_destroy(&unit->vmids);
 	dev_info(unit->dev, "%s: disabled (was CR0 %#x at load)\n", unit->name,
 		 unit->cr0_found);
 }
@@ -671,5 +698,12 @@ int smmu_asid_alloc(struct smmu_unit *unit)
 {
 	/* ASID 0 stays unused: a CD with ASID 0 is easy to spot in dumps */
 	return ida_alloc_range(&unit->asids, 1, BIT(unit->asid_bits) - 1,
+			       GFP_KERNEL);
+}
+
+int smmu_vmid_alloc(struct smmu_unit *unit)
+{
+	/* VMID 0 is the unit's default for stage-1-only streams */
+	return ida_alloc_range(&unit->vmids, 1, BIT(unit->vmid_bits) - 1,
 			       GFP_KERNEL);
 }

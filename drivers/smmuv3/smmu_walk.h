@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A reference SMMUv3 translator: given the stream table, context
- * descriptors and stage-1 tables in memory, translate (StreamID, IOVA) the
- * way the SMMUv3 specification describes it (stage 1 only, no substreams,
- * 4K granule).  Written apart from the driver's encoders so that tests can
+ * descriptors and stage-1/stage-2 tables in memory, translate (StreamID,
+ * IOVA) the way the SMMUv3 specification describes it (stage 1, stage 2,
+ * nested; no substreams; 4K granule).  Written apart from the driver's encoders so that tests can
  * check the tables the driver builds by walking them.
  */
 #ifndef _IOFD_SMMU_WALK_H
@@ -31,6 +31,8 @@
  * @two_level: STRTAB_BASE_CFG.FMT is 2-level
  * @log2size: STRTAB_BASE_CFG.LOG2SIZE
  * @split: STRTAB_BASE_CFG.SPLIT (2-level only)
+ * @s2p: the unit has stage 2 (IDR0.S2P): Config stage 2 and nested are
+ *	walked, otherwise they are C_BAD_STE
  */
 struct smmu_walk_cfg {
 	int (*read)(void *ctx, u64 pa, void *buf, size_t len);
@@ -39,6 +41,7 @@ struct smmu_walk_cfg {
 	bool two_level;
 	unsigned int log2size;
 	unsigned int split;
+	bool s2p;
 };
 
 /**
@@ -49,6 +52,7 @@ struct smmu_walk_cfg {
  * @write: the translation allows writes
  * @bypass: the STE bypasses translation
  * @asid: the CD's ASID
+ * @vmid: the STE's S2VMID (stage 2 and nested)
  */
 struct smmu_walk_result {
 	unsigned int event;
@@ -57,6 +61,7 @@ struct smmu_walk_result {
 	bool write;
 	bool bypass;
 	u16 asid;
+	u16 vmid;
 };
 
 void smmu_walk(const struct smmu_walk_cfg *cfg, u32 sid, u64 iova, bool write,

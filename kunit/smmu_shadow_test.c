@@ -51,8 +51,8 @@
 struct smmu_shadow_fixture {
 	struct iofd_pgtable parent, shadow;
 	u64 *page[NPAGES];
-	u64 *strtab;		/* host stream table: SID 0 over the shadow,
-				 * 1 hardware nested, 2 the parent alone */
+	/* Host stream table: SID 0 shadow, 1 hardware nested, 2 parent */
+	u64 *strtab;
 	struct smmu_cd *cd;
 	struct smmu_shadow_src src;
 };

@@ -163,8 +163,9 @@ struct smmu_dev {
  * @users: attached streams, under @unit->lock
  * @nest_parent: nested domains may be built over it
  * @nest_lock: held across changes of @pt while nested domains may read it,
- *	and protects @nested
+ *	and protects @nested and @viommus
  * @nested: struct smmu_nested.parent_node of the nested domains over it
+ * @viommus: struct smmu_viommu.parent_node of the vIOMMUs over it
  */
 struct smmu_domain {
 	struct iofd_domain domain;
@@ -178,23 +179,26 @@ struct smmu_domain {
 	bool nest_parent;
 	struct mutex nest_lock;
 	struct list_head nested;
+	struct list_head viommus;
 };
 
 /**
  * struct smmu_viommu - an IOMMU_VIOMMU_TYPE_ARM_SMMUV3 vIOMMU
  * @core: what the core knows; first
  * @parent: the nest parent (the core keeps it alive)
- * @vmid: the VMID its guest's commands are forced to: the parent's
- *	(hardware nesting); shadow mode passes no command on and reports
- *	the parent's ASID
+ * @vmid: its own VMID, for as long as it lives: hardware nesting tags
+ *	its streams' stage 2 with it and forces its guest's commands to it;
+ *	shadow mode passes no command on and only reports it
  * @nested: struct smmu_nested.viommu_node of its nested domains, under
  *	@parent->nest_lock
+ * @parent_node: in @parent->viommus, under @parent->nest_lock
  */
 struct smmu_viommu {
 	struct iofd_viommu core;
 	struct smmu_domain *parent;
 	u16 vmid;
 	struct list_head nested;
+	struct list_head parent_node;
 };
 
 /**

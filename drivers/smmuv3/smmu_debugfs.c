@@ -107,8 +107,8 @@ static int smmu_tables_show(struct seq_file *s, void *unused)
 		} else if (d && d->ops == &smmu_nested_ops) {
 			struct smmu_nested *n = to_smmu_nested(d);
 
-			seq_printf(s, "  nested %s vste %#llx %#llx cfg %u guest_cd %s asid %u ias %u ttb0 %#llx\n",
-				   n->hw ? "hardware" : "shadow",
+			seq_printf(s, "  nested %s vmid %u vste %#llx %#llx cfg %u guest_cd %s asid %u ias %u ttb0 %#llx\n",
+				   n->hw ? "hardware" : "shadow", n->viommu->vmid,
 				   n->vste[0], n->vste[1], n->cfg,
 				   n->guest.valid ? "valid" : "none",
 				   n->guest.asid, n->guest.ias, n->guest.ttb0);

@@ -93,7 +93,7 @@ static void smmu_domain_free(struct iofd_domain *domain)
 	struct smmu_domain *sd = to_smmu_domain(domain);
 
 	WARN_ON(sd->users);
-	WARN_ON(!list_empty(&sd->nested));
+	WARN_ON(!list_empty(&sd->nested) || !list_empty(&sd->viommus));
 	iofd_pgtable_destroy(&sd->pt);
 	kfree(sd->cd);
 	if (sd->s2)
@@ -139,6 +139,7 @@ struct iofd_domain *smmu_domain_alloc_paging(struct iofd_device *idev,
 	sd->nest_parent = flags & IOFD_DOMAIN_F_NEST_PARENT;
 	mutex_init(&sd->nest_lock);
 	INIT_LIST_HEAD(&sd->nested);
+	INIT_LIST_HEAD(&sd->viommus);
 	rc = iofd_pgtable_init(&sd->pt, s2 ? &smmu_s2_fmt : &smmu_s1_fmt, 4,
 			      SZ_4K | SZ_2M | SZ_1G, GFP_KERNEL_ACCOUNT);
 	if (rc)
@@ -205,11 +206,12 @@ static bool smmu_domain_target(struct iofd_domain *domain,
 		struct smmu_nested *nd = to_smmu_nested(domain);
 
 		*unit = nd->parent->unit;
-		if (nd->cfg == SMMU_STE_CFG_BYPASS) {
+		if (nd->cfg == SMMU_STE_CFG_BYPASS && !nd->hw) {
 			/* Stage 1 bypassed: the parent's translation alone */
 			*tag = nd->parent;
 			*users = &nd->parent->users;
-		} else if (nd->cfg == SMMU_STE_CFG_S1) {
+		} else if (nd->cfg != SMMU_STE_CFG_ABORT) {
+			/* Shadow stage 1, or anything under the vIOMMU's VMID */
 			*n = nd;
 			*users = &nd->users;
 		}
@@ -244,7 +246,7 @@ static void smmu_domain_users_dec(struct iofd_domain *domain)
 	if (*users)
 		return;
 	if (n && n->hw)		/* the guest's ASIDs live in the VMID */
-		smmu_tlbi_s2_range(unit, n->parent->vmid, 0, 0);
+		smmu_tlbi_s2_range(unit, n->viommu->vmid, 0, 0);
 	else if (n)
 		smmu_tlbi_range(unit, n->asid, 0, 0);
 	else if (tag->s2)

@@ -123,15 +123,24 @@ static int smmu_nested_sync(struct smmu_nested *n, u64 start, u64 last,
  */
 void smmu_nested_parent_changed(struct smmu_domain *parent, bool unmapped)
 {
+	struct smmu_viommu *vsmmu;
 	struct smmu_nested *n;
 
 	lockdep_assert_held(&parent->nest_lock);
+	/* Hardware nesting: the vIOMMUs' VMIDs cache the parent too */
+	if (parent->s2) {
+		if (unmapped)
+			list_for_each_entry(vsmmu, &parent->viommus, parent_node)
+				smmu_tlbi_s2_range(parent->unit, vsmmu->vmid,
+						   0, 0);
+		return;
+	}
 	list_for_each_entry(n, &parent->nested, parent_node) {
 		if (unmapped)
 			smmu_nested_sync(n, 0, U64_MAX, false, true);
 		else if (n->needs_retry)
-			smmu_nested_sync(n, 0, U64_MAX, !n->guest.valid ?
-					 false : true, !n->guest.valid);
+			smmu_nested_sync(n, 0, U64_MAX, n->guest.valid,
+					 !n->guest.valid);
 	}
 }
 
@@ -140,13 +149,18 @@ void smmu_nested_ste(struct smmu_nested *n, struct smmu_ste *ste)
 {
 	struct smmu_ste s2;
 
+	/* Hardware mode: the parent's stage 2 under the vIOMMU's VMID */
+	smmu_paging_ste(n->parent, &s2);
+	if (n->hw) {
+		s2.dw[2] &= ~SMMU_STE2_S2VMID;
+		s2.dw[2] |= FIELD_PREP(SMMU_STE2_S2VMID, n->viommu->vmid);
+	}
 	switch (n->cfg) {
 	case SMMU_STE_CFG_BYPASS:	/* stage 2 only: the parent */
-		smmu_paging_ste(n->parent, ste);
+		*ste = s2;
 		break;
 	case SMMU_STE_CFG_S1:
 		if (n->hw) {
-			smmu_paging_ste(n->parent, &s2);
 			smmu_ste_nested(ste, n->vste, &s2);
 		} else {
 			smmu_ste_s1(ste, virt_to_phys(n->cd));
@@ -436,8 +450,18 @@ static void smmu_viommu_vdevice_destroy(struct iofd_viommu *viommu,
 
 static void smmu_viommu_destroy(struct iofd_viommu *viommu)
 {
+	struct smmu_viommu *vsmmu = to_smmu_viommu(viommu);
+	struct smmu_domain *parent = vsmmu->parent;
+
 	/* Nested domains hold the vIOMMU: none is left */
-	WARN_ON(!list_empty(&to_smmu_viommu(viommu)->nested));
+	WARN_ON(!list_empty(&vsmmu->nested));
+	mutex_lock(&parent->nest_lock);
+	list_del(&vsmmu->parent_node);
+	mutex_unlock(&parent->nest_lock);
+	/* Its streams are gone: drop what the unit cached under the VMID */
+	if (parent->s2)
+		smmu_tlbi_s2_range(parent->unit, vsmmu->vmid, 0, 0);
+	ida_free(&parent->unit->vmids, vsmmu->vmid);
 }
 
 static const struct iofd_viommu_ops smmu_viommu_ops = {
@@ -456,25 +480,31 @@ size_t smmu_viommu_size(struct iofd_device *idev, u32 type)
 }
 
 /*
- * A vIOMMU over a nest parent of the same unit.  As upstream it takes the
- * VMID of the parent's stage 2; without stage 2 (shadow mode) no command
- * is passed to the unit and the "VMID" is the parent's ASID.
- * User data is not used by this type (as upstream).
+ * A vIOMMU over a nest parent of the same unit, with a VMID of its own
+ * (the object model: one stage 2 may serve several vIOMMUs, each with its
+ * own ID).  User data is not used by this type (as upstream).
  */
 int smmu_viommu_init(struct iofd_viommu *viommu, struct iofd_device *idev,
 		     const struct iofd_user_data *data)
 {
 	struct smmu_viommu *vsmmu = to_smmu_viommu(viommu);
 	struct smmu_domain *parent;
+	int vmid;
 
 	if (viommu->parent->ops != &smmu_domain_ops)
 		return -EINVAL;
 	parent = to_smmu_domain(viommu->parent);
 	if (!parent->nest_parent || parent->unit != to_smmu_dev(idev)->unit)
 		return -EINVAL;
+	vmid = smmu_vmid_alloc(parent->unit);
+	if (vmid < 0)
+		return vmid;
 	vsmmu->parent = parent;
-	vsmmu->vmid = parent->s2 ? parent->vmid : parent->asid;
+	vsmmu->vmid = vmid;
 	INIT_LIST_HEAD(&vsmmu->nested);
+	mutex_lock(&parent->nest_lock);
+	list_add_tail(&vsmmu->parent_node, &parent->viommus);
+	mutex_unlock(&parent->nest_lock);
 	viommu->ops = &smmu_viommu_ops;
 	return 0;
 }

@@ -160,11 +160,10 @@ void smmu_nested_ste(struct smmu_nested *n, struct smmu_ste *ste)
 		*ste = s2;
 		break;
 	case SMMU_STE_CFG_S1:
-		if (n->hw) {
+		if (n->hw)
 			smmu_ste_nested(ste, n->vste, &s2);
-		} else {
+		else
 			smmu_ste_s1(ste, virt_to_phys(n->cd));
-		}
 		break;
 	default:
 		smmu_ste_abort(ste);

@@ -245,6 +245,20 @@ TEST_F(smmu, walker_agrees)
 	ASSERT_EQ(0, smmu_translate(self->sid, IOVA_A + 4 * PAGE_SIZE, false,
 				    res, sizeof(res)));
 	EXPECT_EQ(0, strncmp(res, "event=0x10 ", 11)) TH_LOG("%s", res);
+	/* The decoded dump lists the same four leaves */
+	{
+		char tables[4096];
+
+		smmu_read_file("tables", tables, sizeof(tables));
+		for (i = 0; i < 4; i++) {
+			snprintf(want, sizeof(want), "pte iova %#llx size 0x1000 -> pa %#llx rw",
+				 IOVA_A + i * PAGE_SIZE,
+				 (unsigned long long)iofd_virt_to_phys(
+					self->buf + i * PAGE_SIZE));
+			EXPECT_NE(NULL, strstr(tables, want))
+				TH_LOG("no '%s' in:\n%s", want, tables);
+		}
+	}
 	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A + PAGE_SIZE, 0, 64));
 	memset(self->buf + 3 * PAGE_SIZE, 0, 64);
 	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 3 * PAGE_SIZE, 0, 64));

@@ -4,7 +4,8 @@
  *   events      event records read since load (reading processes the queue)
  *   last_event  the last record, decoded
  *   counters    events, lost (queue full), global errors, refused commands
- *   tables      the STEs of bound devices and the CDs they use, decoded
+ *   tables      the STEs of bound devices, the CDs they use and the first
+ *		 leaves of their tables, decoded
  *   translate   write "SID IOVA r|w" (hex), read the reference walker's
  *		 translation of the live tables (smmu_walk.c)
  * Tests and `make demo` read them; they are not an ABI.
@@ -77,6 +78,48 @@ static void smmu_show_cd(struct seq_file *s, const char *what,
 		   FIELD_GET(SMMU_CD0_A, cd->dw[0]));
 }
 
+#define SMMU_DUMP_LEAVES	32
+
+/*
+ * The first leaves of the live table at @table_pa (@levels levels, format
+ * @fmt), decoded.  Entries are read with iofd_read_ram(): a table page a
+ * concurrent unmap just freed reads as stale RAM, never as a bad pointer.
+ */
+static void smmu_show_leaves(struct seq_file *s, const struct iofd_pt_fmt *fmt,
+			     phys_addr_t table_pa, unsigned int level,
+			     u64 base, unsigned int *n)
+{
+	unsigned int i, shift = 12 + 9 * (level - 1);
+
+	for (i = 0; i < 512 && *n <= SMMU_DUMP_LEAVES; i++) {
+		u64 pte, iova = base + ((u64)i << shift);
+
+		if (iofd_read_ram(NULL, table_pa + 8 * i, &pte, sizeof(pte)) ||
+		    !fmt->present(pte))
+			continue;
+		if (level > 1 && !fmt->is_leaf(pte, level)) {
+			smmu_show_leaves(s, fmt, fmt->addr(pte), level - 1,
+					 iova, n);
+			continue;
+		}
+		if ((*n)++ == SMMU_DUMP_LEAVES) {
+			seq_puts(s, "    ...\n");
+			return;
+		}
+		seq_printf(s, "    pte iova %#llx size %#llx -> pa %#llx %s\n",
+			   iova, 1ULL << shift,
+			   (u64)fmt->addr(pte) & ~((1ULL << shift) - 1),
+			   fmt->perm(pte) & IOFD_PT_W ? "rw" : "r");
+	}
+}
+
+static void smmu_show_table(struct seq_file *s, const struct iofd_pgtable *pt)
+{
+	unsigned int n = 0;
+
+	smmu_show_leaves(s, pt->fmt, virt_to_phys(pt->top), pt->levels, 0, &n);
+}
+
 static int smmu_tables_show(struct seq_file *s, void *unused)
 {
 	struct smmu_unit *unit = s->private;
@@ -104,6 +147,7 @@ static int smmu_tables_show(struct seq_file *s, void *unused)
 				   (u64)virt_to_phys(to_smmu_domain(d)->pt.top));
 		} else if (d && d->ops == &smmu_domain_ops) {
 			smmu_show_cd(s, "paging", to_smmu_domain(d)->cd);
+			smmu_show_table(s, &to_smmu_domain(d)->pt);
 		} else if (d && d->ops == &smmu_nested_ops) {
 			struct smmu_nested *n = to_smmu_nested(d);
 
@@ -118,8 +162,10 @@ static int smmu_tables_show(struct seq_file *s, void *unused)
 				   n->stats.unreachable, n->stats.bad,
 				   n->stats.truncated ? " truncated" : "");
 			mutex_unlock(&n->parent->nest_lock);
-			if (n->cd)
+			if (n->cd) {
 				smmu_show_cd(s, "shadow", n->cd);
+				smmu_show_table(s, &n->shadow);
+			}
 		}
 	}
 	mutex_unlock(&unit->lock);

@@ -62,6 +62,9 @@ struct smmu_queue {
  * @vmid_bits: 8 or 16 (stage 2)
  * @s2_ias: input bits of our stage-2 tables (OAS, at most 48)
  * @lock: the stream table and the device list; taken before @cmdq_lock
+ * @linear: a linear stream table of 2^@sid_bits STEs (@linear_tab); else
+ *	two levels (@l1, @l2)
+ * @linear_tab: the linear table
  * @l1: level-1 stream table: one descriptor per 256 StreamIDs
  * @l2: level-2 tables by level-1 index, NULL if none yet
  * @nr_l1: entries in @l1 and @l2
@@ -100,6 +103,8 @@ struct smmu_unit {
 	unsigned int s2_ias;
 
 	struct mutex lock;
+	bool linear;
+	struct smmu_ste *linear_tab;
 	u64 *l1;
 	struct smmu_ste **l2;
 	unsigned int nr_l1;
@@ -271,6 +276,7 @@ int smmu_stream_prepare(struct smmu_unit *unit, u32 sid);
 void smmu_write_ste(struct smmu_unit *unit, u32 sid,
 		    const struct smmu_ste *ste);
 struct smmu_ste *smmu_ste_ptr(struct smmu_unit *unit, u32 sid);
+phys_addr_t smmu_strtab_base(struct smmu_unit *unit);
 void smmu_events_process(struct smmu_unit *unit);
 void smmu_free_after_invalidation(struct list_head *freelist, int inv_rc);
 int smmu_asid_alloc(struct smmu_unit *unit);

@@ -126,9 +126,15 @@ static int smmu_tables_show(struct seq_file *s, void *unused)
 	struct smmu_dev *sdev;
 
 	mutex_lock(&unit->lock);
-	seq_printf(s, "unit %s sid_bits %u l1 %#llx (%u entries, split %u)\n",
-		   unit->name, unit->sid_bits, (u64)virt_to_phys(unit->l1),
-		   unit->nr_l1, SMMU_STRTAB_SPLIT_BITS);
+	if (unit->linear)
+		seq_printf(s, "unit %s sid_bits %u linear stream table %#llx\n",
+			   unit->name, unit->sid_bits,
+			   (u64)smmu_strtab_base(unit));
+	else
+		seq_printf(s, "unit %s sid_bits %u l1 %#llx (%u entries, split %u)\n",
+			   unit->name, unit->sid_bits,
+			   (u64)smmu_strtab_base(unit), unit->nr_l1,
+			   SMMU_STRTAB_SPLIT_BITS);
 	list_for_each_entry(sdev, &unit->devices, node) {
 		const struct smmu_ste *ste = smmu_ste_ptr(unit, sdev->sid);
 		struct iofd_domain *d = sdev->domain;
@@ -232,9 +238,9 @@ static ssize_t smmu_translate_read(struct file *file, char __user *ubuf,
 	struct smmu_unit *unit = q->unit;
 	struct smmu_walk_cfg cfg = {
 		.read = iofd_read_ram,
-		.strtab = virt_to_phys(unit->l1),
-		.two_level = true,
-		.log2size = ilog2(unit->nr_l1) + SMMU_STRTAB_SPLIT_BITS,
+		.strtab = smmu_strtab_base(unit),
+		.two_level = !unit->linear,
+		.log2size = unit->sid_bits,
 		.split = SMMU_STRTAB_SPLIT_BITS,
 		.s2p = unit->idr[0] & SMMU_IDR0_S2P,
 	};

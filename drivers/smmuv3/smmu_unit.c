@@ -39,6 +39,10 @@
 #define SMMU_POLL_US		1
 #define SMMU_TIMEOUT_US		1000000
 #define SMMU_EVT_POLL_MS	100
+/* A linear stream table: at most 2^16 STEs (4M) */
+#define SMMU_LINEAR_MAX_BITS	16
+/* Two levels: at most 2^17 level-1 descriptors (1M), as Linux */
+#define SMMU_L1_MAX_BITS	17
 
 static u32 smmu_read32(struct smmu_unit *unit, unsigned int off)
 {
@@ -254,6 +258,8 @@ struct smmu_ste *smmu_ste_ptr(struct smmu_unit *unit, u32 sid)
 {
 	u32 l1 = sid >> SMMU_STRTAB_SPLIT_BITS;
 
+	if (unit->linear)
+		return sid < BIT(unit->sid_bits) ? &unit->linear_tab[sid] : NULL;
 	if (l1 >= unit->nr_l1 || !unit->l2[l1])
 		return NULL;
 	return &unit->l2[l1][sid & (BIT(SMMU_STRTAB_SPLIT_BITS) - 1)];
@@ -271,6 +277,9 @@ int smmu_stream_prepare(struct smmu_unit *unit, u32 sid)
 	size_t size = sizeof(*l2) << SMMU_STRTAB_SPLIT_BITS;
 
 	lockdep_assert_held(&unit->lock);
+	/* A linear table has every STE, bypass, from the start */
+	if (unit->linear)
+		return sid < BIT(unit->sid_bits) ? 0 : -ERANGE;
 	if (l1 >= unit->nr_l1)
 		return -ERANGE;
 	if (unit->l2[l1])
@@ -479,12 +488,23 @@ static void smmu_unit_free_tables(struct smmu_unit *unit)
 					     SMMU_STRTAB_SPLIT_BITS));
 	kvfree(unit->l2);
 	unit->l2 = NULL;
+	if (unit->linear_tab)
+		free_pages((unsigned long)unit->linear_tab,
+			   get_order(sizeof(struct smmu_ste) << unit->sid_bits));
+	unit->linear_tab = NULL;
 	if (unit->l1)
 		free_pages((unsigned long)unit->l1,
 			   get_order(unit->nr_l1 * sizeof(u64)));
 	unit->l1 = NULL;
 	smmu_queue_free(&unit->cmdq);
 	smmu_queue_free(&unit->evtq);
+}
+
+/* STRTAB_BASE's address: the linear table or the level-1 table */
+phys_addr_t smmu_strtab_base(struct smmu_unit *unit)
+{
+	return virt_to_phys(unit->linear ? (void *)unit->linear_tab :
+					   (void *)unit->l1);
 }
 
 /* What we need from the unit; -ENODEV with the reason otherwise */
@@ -502,8 +522,6 @@ static int smmu_unit_check(struct smmu_unit *unit)
 		why = "big-endian only";
 	else if (!(idr0 & SMMU_IDR0_COHACC))
 		why = "not coherent (COHACC 0: tables would need cache maintenance)";
-	else if (FIELD_GET(SMMU_IDR0_ST_LEVEL, idr0) != 1)
-		why = "no 2-level stream table";
 	else if (!(idr5 & SMMU_IDR5_GRAN4K))
 		why = "no 4K granule";
 	else if (idr1 & (SMMU_IDR1_QUEUES_PRESET | SMMU_IDR1_TABLES_PRESET))
@@ -521,8 +539,23 @@ static int smmu_unit_check(struct smmu_unit *unit)
 	unit->asid_bits = idr0 & SMMU_IDR0_ASID16 ? 16 : 8;
 	unit->vmid_bits = idr0 & SMMU_IDR0_VMID16 ? 16 : 8;
 	unit->s2_ias = min(unit->oas, 48U);
-	unit->sid_bits = max_t(unsigned int, FIELD_GET(SMMU_IDR1_SIDSIZE, idr1),
-			       SMMU_STRTAB_SPLIT_BITS);
+	unit->sid_bits = FIELD_GET(SMMU_IDR1_SIDSIZE, idr1);
+	/*
+	 * Linear only where the unit has no 2-level tables.  Not reachable
+	 * on QEMU 7.2, which has them and then ignores STRTAB_BASE_CFG.FMT
+	 * (a linear table is walked as a level-1 table: C_BAD_STE, measured).
+	 */
+	unit->linear = FIELD_GET(SMMU_IDR0_ST_LEVEL, idr0) != 1;
+	if (unit->linear && unit->sid_bits > SMMU_LINEAR_MAX_BITS) {
+		dev_err(unit->dev, "%s: not supported: %u StreamID bits in a linear stream table\n",
+			unit->name, unit->sid_bits);
+		return -ENODEV;
+	}
+	if (!unit->linear)
+		unit->sid_bits = clamp_t(unsigned int, unit->sid_bits,
+					 SMMU_STRTAB_SPLIT_BITS,
+					 SMMU_L1_MAX_BITS +
+					 SMMU_STRTAB_SPLIT_BITS);
 	return 0;
 }
 
@@ -551,6 +584,8 @@ static int smmu_prepare_pci_streams(struct smmu_unit *unit)
 int smmu_unit_init(struct smmu_unit *unit)
 {
 	unsigned int i, l1_log2, evtq_log2;
+
+	BUILD_BUG_ON(SMMU_L1_MAX_BITS + SMMU_STRTAB_SPLIT_BITS > 32);
 	struct smmu_cmd cmds[2];
 	int rc;
 
@@ -570,16 +605,23 @@ int smmu_unit_init(struct smmu_unit *unit)
 	ida_init(&unit->vmids);
 	INIT_DELAYED_WORK(&unit->evt_work, smmu_evt_work);
 
-	/* Level 1 covers SIDSIZE bits (capped at 2^20 descriptors: 8M) */
-	l1_log2 = min(unit->sid_bits, 28U) - SMMU_STRTAB_SPLIT_BITS;
-	unit->nr_l1 = BIT(l1_log2);
-	unit->l1 = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
-					get_order(unit->nr_l1 * sizeof(u64)));
-	unit->l2 = kvcalloc(unit->nr_l1, sizeof(*unit->l2), GFP_KERNEL);
+	if (unit->linear) {
+		unit->linear_tab = (void *)__get_free_pages(GFP_KERNEL,
+			get_order(sizeof(struct smmu_ste) << unit->sid_bits));
+		for (i = 0; unit->linear_tab && i < BIT(unit->sid_bits); i++)
+			smmu_ste_bypass(&unit->linear_tab[i]);
+	} else {
+		/* Level 1 covers SIDSIZE bits (clamped in smmu_unit_check()) */
+		l1_log2 = unit->sid_bits - SMMU_STRTAB_SPLIT_BITS;
+		unit->nr_l1 = BIT(l1_log2);
+		unit->l1 = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
+				get_order(unit->nr_l1 * sizeof(u64)));
+		unit->l2 = kvcalloc(unit->nr_l1, sizeof(*unit->l2), GFP_KERNEL);
+	}
 	evtq_log2 = min_t(unsigned int, SMMU_EVTQ_LOG2,
 			  FIELD_GET(SMMU_IDR1_EVTQS, unit->idr[1]));
 	rc = -ENOMEM;
-	if (!unit->l1 || !unit->l2 ||
+	if ((unit->linear ? !unit->linear_tab : !unit->l1 || !unit->l2) ||
 	    smmu_queue_alloc(&unit->cmdq, SMMU_CMDQ_LOG2,
 			     sizeof(struct smmu_cmd)) ||
 	    smmu_queue_alloc(&unit->evtq, evtq_log2, sizeof(struct smmu_evt)))
@@ -598,12 +640,12 @@ int smmu_unit_init(struct smmu_unit *unit)
 	smmu_write32(unit, SMMU_CR1, SMMU_CR1_ALL_WB_ISH);
 	smmu_write32(unit, SMMU_CR2, SMMU_CR2_PTM | SMMU_CR2_RECINVSID);
 	smmu_write64(unit, SMMU_STRTAB_BASE, SMMU_STRTAB_BASE_RA |
-		     (virt_to_phys(unit->l1) & SMMU_STRTAB_BASE_ADDR));
+		     (smmu_strtab_base(unit) & SMMU_STRTAB_BASE_ADDR));
 	smmu_write32(unit, SMMU_STRTAB_BASE_CFG,
-		     FIELD_PREP(SMMU_STRTAB_FMT, SMMU_STRTAB_FMT_2LVL) |
-		     FIELD_PREP(SMMU_STRTAB_SPLIT, SMMU_STRTAB_SPLIT_BITS) |
-		     FIELD_PREP(SMMU_STRTAB_LOG2SIZE,
-				l1_log2 + SMMU_STRTAB_SPLIT_BITS));
+		     FIELD_PREP(SMMU_STRTAB_LOG2SIZE, unit->sid_bits) |
+		     (unit->linear ? 0 :
+		      FIELD_PREP(SMMU_STRTAB_FMT, SMMU_STRTAB_FMT_2LVL) |
+		      FIELD_PREP(SMMU_STRTAB_SPLIT, SMMU_STRTAB_SPLIT_BITS)));
 	smmu_write64(unit, SMMU_CMDQ_BASE, SMMU_Q_BASE_RWA |
 		     (virt_to_phys(unit->cmdq.base) & SMMU_Q_BASE_ADDR) |
 		     FIELD_PREP(SMMU_Q_BASE_LOG2SIZE, unit->cmdq.log2));
@@ -649,8 +691,9 @@ int smmu_unit_init(struct smmu_unit *unit)
 			    SMMU_CR0_EVTQEN | SMMU_CR0_SMMUEN);
 	if (rc)
 		goto err_timeout;
-	dev_info(unit->dev, "%s: translating (StreamID bits %u, %s events, OAS %u, IDR0 %#x)\n",
-		 unit->name, unit->sid_bits,
+	dev_info(unit->dev, "%s: translating (%s stream table, StreamID bits %u, %s events, OAS %u, IDR0 %#x)\n",
+		 unit->name, unit->linear ? "linear" : "2-level",
+		 unit->sid_bits,
 		 unit->poll ? "polled" : "interrupt-driven", unit->oas,
 		 unit->idr[0]);
 	return 0;

@@ -18,11 +18,10 @@
  * went through our tables.  IOVAs stay below 256 MiB (see
  * ../shared/EMULATORS.md).
  */
-#include "iofd_pci_utils.h"
+#include "iofd_edu_fixture.h"
 #include "iofd_nest_utils.h"
 
 #define SMMU_DEBUGFS "/sys/kernel/debug/iofd_smmuv3/smmu0"
-#define MOCK_PARAMS "/sys/module/iofd_mock/parameters"
 #define XFER 4000
 #define IOVA_A 0x100000ULL
 
@@ -37,18 +36,16 @@
 #define S1_PAGE (3ULL | 1ULL << 2 | 1ULL << 6 | 3ULL << 8 | 1ULL << 10)
 #define S1_RDONLY (1ULL << 7)
 
+static void smmu_read_file(const char *name, char *buf, size_t len)
+{
+	iofd_debugfs_read(SMMU_DEBUGFS, name, buf, len);
+}
+
 static long smmu_counter(const char *name)
 {
 	char buf[256], *p;
-	ssize_t n;
-	int fd;
 
-	fd = open(SMMU_DEBUGFS "/counters", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
+	smmu_read_file("counters", buf, sizeof(buf));
 	p = strstr(buf, name);
 	return p ? strtol(p + strlen(name) + 1, NULL, 10) : -1;
 }
@@ -58,114 +55,35 @@ static long smmu_events(void)
 	return (long)iofd_read_ulong(SMMU_DEBUGFS "/events", (unsigned long)-1);
 }
 
-static void smmu_read_file(const char *name, char *buf, size_t len)
-{
-	char path[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), SMMU_DEBUGFS "/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd < 0 ? -1 : read(fd, buf, len - 1);
-	buf[n > 0 ? n : 0] = 0;
-	if (fd >= 0)
-		close(fd);
-}
-
 /* Ask the reference walker; 0 and the result line, or -1 */
 static int smmu_translate(__u32 sid, __u64 iova, bool is_write, char *out,
 			  size_t len)
 {
 	char q[64];
-	ssize_t n;
-	int fd;
 
-	fd = open(SMMU_DEBUGFS "/translate", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	snprintf(q, sizeof(q), "%x %llx %c", sid, (unsigned long long)iova,
 		 is_write ? 'w' : 'r');
-	if (write(fd, q, strlen(q)) != (ssize_t)strlen(q)) {
-		close(fd);
-		return -1;
-	}
-	n = read(fd, out, len - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	out[n] = 0;
-	return 0;
+	return iofd_debugfs_translate(SMMU_DEBUGFS, q, out, len);
 }
 
-/* The 6.1 harness runs the body after a SKIP in the setup: check first */
+/* QEMU's virt machine: the iommu-map is the identity, StreamID = RID */
 FIXTURE(smmu)
 {
-	char bdf[32];
-	char orig_driver[64];
-	char cdev[64];
-	__u32 sid;
-	int fd;
-	int devfd;
-	__u32 devid;
+	int fd;		/* /dev/iommu, for the test_ioctl_* helpers */
 	__u32 ioas_id;
-	__u8 *bar;
-	__u8 *buf;	/* 4 pages */
+	struct iofd_edu e;
 };
 
 FIXTURE_SETUP(smmu)
 {
-	unsigned int bus, dev, fn;
-	int n;
-
-	self->fd = -1;
-	self->devfd = -1;
-	self->bdf[0] = 0;
-	if (access(SMMU_DEBUGFS, R_OK))
-		SKIP(return, "iofd_smmuv3 is not loaded (no SMMUv3 taken)");
-	if (!iofd_pci_find(EDU_VENDOR, EDU_DEVICE, self->bdf,
-			   sizeof(self->bdf)))
-		SKIP(return, "no edu device (1234:11e8) in this machine");
-	n = sscanf(self->bdf, "%*x:%x:%x.%x", &bus, &dev, &fn);
-	ASSERT_EQ(3, n);
-	/* QEMU's virt machine: iommu-map is the identity, SID = RID */
-	self->sid = bus << 8 | dev << 3 | fn;
-	iofd_pci_driver(self->bdf, self->orig_driver,
-			sizeof(self->orig_driver));
-	if (!access(MOCK_PARAMS "/claim_pci", W_OK))
-		ASSERT_EQ(0, iofd_sysfs_write(MOCK_PARAMS, "claim_pci", "\n"));
-	self->devfd = iofd_pci_take(self->bdf, self->cdev, sizeof(self->cdev));
-	ASSERT_LE(0, self->devfd);
-	self->fd = open(IOFD_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, _test_pci_bind(self->devfd, self->fd, &self->devid));
-	test_ioctl_ioas_alloc(&self->ioas_id);
-	self->bar = edu_map(self->bdf);
-	ASSERT_NE(NULL, self->bar);
-	ASSERT_EQ(0, iofd_pci_master(self->bdf, true));
-	self->buf = mmap(NULL, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->buf);
+	iofd_edu_setup(_metadata, &self->e, &self->fd, SMMU_DEBUGFS, "iofd_smmuv3");
+	if (!_metadata->skip)
+		test_ioctl_ioas_alloc(&self->ioas_id);
 }
 
 FIXTURE_TEARDOWN(smmu)
 {
-	if (self->bdf[0])
-		iofd_pci_master(self->bdf, false);
-	if (self->devfd >= 0)
-		close(self->devfd);
-	if (self->fd >= 0)
-		close(self->fd);
-	if (!self->bdf[0])
-		return;
-	EXPECT_EQ(0, iofd_pci_give_back(self->bdf, self->orig_driver));
-}
-
-static void fill(__u8 *p, size_t len, __u8 seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (__u8)(seed + i * 7);
+	iofd_edu_teardown(_metadata, &self->e, self->fd);
 }
 
 TEST_F(smmu, hw_info)
@@ -176,7 +94,7 @@ TEST_F(smmu, hw_info)
 	if (_metadata->skip)
 		return;
 
-	ASSERT_EQ(0, _test_cmd_get_hw_info(self->fd, self->devid, &info,
+	ASSERT_EQ(0, _test_cmd_get_hw_info(self->fd, self->e.devid, &info,
 					   sizeof(info), &out));
 	EXPECT_EQ(IOMMU_HW_INFO_TYPE_ARM_SMMUV3, out.out_data_type);
 	EXPECT_EQ(sizeof(info), out.data_len);
@@ -200,17 +118,17 @@ TEST_F(smmu, dma_both_ways)
 	if (_metadata->skip)
 		return;
 
-	fill(self->buf, 4 * PAGE_SIZE, 3);
-	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
-	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A + 123, 0, XFER));
-	memcpy(back, self->buf + 123, XFER);
-	memset(self->buf + 2 * PAGE_SIZE, 0, PAGE_SIZE);
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 2 * PAGE_SIZE + 5, 0,
+	fill(self->e.buf, 4 * PAGE_SIZE, 3);
+	test_ioctl_ioas_map_fixed(self->e.buf, 4 * PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A + 123, 0, XFER));
+	memcpy(back, self->e.buf + 123, XFER);
+	memset(self->e.buf + 2 * PAGE_SIZE, 0, PAGE_SIZE);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 2 * PAGE_SIZE + 5, 0,
 			     XFER));
-	EXPECT_EQ(0, memcmp(back, self->buf + 2 * PAGE_SIZE + 5, XFER));
-	EXPECT_EQ(0, self->buf[2 * PAGE_SIZE + 4]);
-	EXPECT_EQ(0, self->buf[2 * PAGE_SIZE + 5 + XFER]);
+	EXPECT_EQ(0, memcmp(back, self->e.buf + 2 * PAGE_SIZE + 5, XFER));
+	EXPECT_EQ(0, self->e.buf[2 * PAGE_SIZE + 4]);
+	EXPECT_EQ(0, self->e.buf[2 * PAGE_SIZE + 5 + XFER]);
 }
 
 /*
@@ -227,14 +145,14 @@ TEST_F(smmu, walker_agrees)
 	if (_metadata->skip)
 		return;
 
-	fill(self->buf, 4 * PAGE_SIZE, 9);
-	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	fill(self->e.buf, 4 * PAGE_SIZE, 9);
+	test_ioctl_ioas_map_fixed(self->e.buf, 4 * PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 	for (i = 0; i < 4; i++) {
-		__u64 pa = iofd_virt_to_phys(self->buf + i * PAGE_SIZE + 0x10);
+		__u64 pa = iofd_virt_to_phys(self->e.buf + i * PAGE_SIZE + 0x10);
 
 		ASSERT_NE(0, pa);
-		ASSERT_EQ(0, smmu_translate(self->sid, IOVA_A + i * PAGE_SIZE +
+		ASSERT_EQ(0, smmu_translate(self->e.rid, IOVA_A + i * PAGE_SIZE +
 					    0x10, true, res, sizeof(res)));
 		snprintf(want, sizeof(want), "event=0x0 pa=0x%llx size=0x1000 w=1 bypass=0",
 			 (unsigned long long)pa);
@@ -242,7 +160,7 @@ TEST_F(smmu, walker_agrees)
 			TH_LOG("walker: %s want: %s", res, want);
 	}
 	/* Not mapped: F_TRANSLATION */
-	ASSERT_EQ(0, smmu_translate(self->sid, IOVA_A + 4 * PAGE_SIZE, false,
+	ASSERT_EQ(0, smmu_translate(self->e.rid, IOVA_A + 4 * PAGE_SIZE, false,
 				    res, sizeof(res)));
 	EXPECT_EQ(0, strncmp(res, "event=0x10 ", 11)) TH_LOG("%s", res);
 	/* The decoded dump lists the same four leaves */
@@ -254,15 +172,15 @@ TEST_F(smmu, walker_agrees)
 			snprintf(want, sizeof(want), "pte iova %#llx size 0x1000 -> pa %#llx rw",
 				 IOVA_A + i * PAGE_SIZE,
 				 (unsigned long long)iofd_virt_to_phys(
-					self->buf + i * PAGE_SIZE));
+					self->e.buf + i * PAGE_SIZE));
 			EXPECT_NE(NULL, strstr(tables, want))
 				TH_LOG("no '%s' in:\n%s", want, tables);
 		}
 	}
-	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A + PAGE_SIZE, 0, 64));
-	memset(self->buf + 3 * PAGE_SIZE, 0, 64);
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 3 * PAGE_SIZE, 0, 64));
-	EXPECT_EQ(0, memcmp(self->buf + PAGE_SIZE, self->buf + 3 * PAGE_SIZE,
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A + PAGE_SIZE, 0, 64));
+	memset(self->e.buf + 3 * PAGE_SIZE, 0, 64);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 3 * PAGE_SIZE, 0, 64));
+	EXPECT_EQ(0, memcmp(self->e.buf + PAGE_SIZE, self->e.buf + 3 * PAGE_SIZE,
 			    64));
 }
 
@@ -280,23 +198,23 @@ TEST_F(smmu, unmap_blocks_dma)
 	if (_metadata->skip)
 		return;
 
-	fill(self->buf, 4 * PAGE_SIZE, 1);
-	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
-	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A, 0, XFER));
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + PAGE_SIZE, 0, XFER));
+	fill(self->e.buf, 4 * PAGE_SIZE, 1);
+	test_ioctl_ioas_map_fixed(self->e.buf, 4 * PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + PAGE_SIZE, 0, XFER));
 	test_ioctl_ioas_unmap(IOVA_A, 4 * PAGE_SIZE);
-	memset(self->buf, 0x5a, 4 * PAGE_SIZE);
+	memset(self->e.buf, 0x5a, 4 * PAGE_SIZE);
 	before = smmu_events();
 	ASSERT_LE(0, before);
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + PAGE_SIZE, 0, 64));
-	EXPECT_EQ(0x5a, self->buf[PAGE_SIZE]);
-	EXPECT_EQ(0x5a, self->buf[PAGE_SIZE + 63]);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + PAGE_SIZE, 0, 64));
+	EXPECT_EQ(0x5a, self->e.buf[PAGE_SIZE]);
+	EXPECT_EQ(0x5a, self->e.buf[PAGE_SIZE + 63]);
 	EXPECT_LT(before, smmu_events());
 	smmu_read_file("last_event", last, sizeof(last));
 	/* One event per 4 bytes: the last one is at the end of the transfer */
 	snprintf(want, sizeof(want), "id=0x10 sid=0x%x iova=0x%llx type=write",
-		 self->sid, IOVA_A + PAGE_SIZE + 60);
+		 self->e.rid, IOVA_A + PAGE_SIZE + 60);
 	EXPECT_EQ(0, strncmp(last, want, strlen(want)))
 		TH_LOG("last event: %s want: %s", last, want);
 	EXPECT_EQ(0, smmu_counter("cmd_errors"));
@@ -310,12 +228,12 @@ TEST_F(smmu, blocked_until_attached)
 	if (_metadata->skip)
 		return;
 
-	memset(self->buf, 0x33, PAGE_SIZE);
-	test_ioctl_ioas_map_fixed(self->buf, PAGE_SIZE, IOVA_A);
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A, 0, 16));
-	EXPECT_EQ(0x33, self->buf[0]);
+	memset(self->e.buf, 0x33, PAGE_SIZE);
+	test_ioctl_ioas_map_fixed(self->e.buf, PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A, 0, 16));
+	EXPECT_EQ(0x33, self->e.buf[0]);
 	smmu_read_file("tables", tables, sizeof(tables));
-	snprintf(want, sizeof(want), "sid %#x ste v=1 cfg=0 ", self->sid);
+	snprintf(want, sizeof(want), "sid %#x ste v=1 cfg=0 ", self->e.rid);
 	EXPECT_NE(NULL, strstr(tables, want)) TH_LOG("%s", tables);
 }
 
@@ -335,26 +253,26 @@ TEST_F(smmu, replace_switches_dma)
 	other = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, other);
-	memset(self->buf, 0x44, PAGE_SIZE);
-	memset(self->buf, 0x11, 64);
+	memset(self->e.buf, 0x44, PAGE_SIZE);
+	memset(self->e.buf, 0x11, 64);
 	memset(other, 0x22, PAGE_SIZE);
 	test_ioctl_ioas_alloc(&ioas2);
-	test_ioctl_ioas_map_fixed(self->buf, PAGE_SIZE, IOVA_A);
+	test_ioctl_ioas_map_fixed(self->e.buf, PAGE_SIZE, IOVA_A);
 	test_ioctl_ioas_map_fixed_id(ioas2, other, PAGE_SIZE, IOVA_A);
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 	hwpt1 = pt_id;
-	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A, 0, 64));
 	pt_id = ioas2;
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 	EXPECT_NE(hwpt1, pt_id);
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 64, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 64, 0, 64));
 	EXPECT_EQ(0x11, other[64]);
 	EXPECT_EQ(0x11, other[127]);
-	EXPECT_EQ(0x44, self->buf[64]);
-	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A + 256, 0, 64));
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 128, 0, 64));
+	EXPECT_EQ(0x44, self->e.buf[64]);
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A + 256, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 128, 0, 64));
 	EXPECT_EQ(0x22, other[128]);
-	EXPECT_EQ(0x44, self->buf[128]);
+	EXPECT_EQ(0x44, self->e.buf[128]);
 	munmap(other, PAGE_SIZE);
 }
 
@@ -442,26 +360,26 @@ TEST_F(smmu, nested_shadow_dma)
 	ASSERT_NE(MAP_FAILED, g.mem);
 	test_ioctl_ioas_map_fixed(g.mem, 5 * PAGE_SIZE, GPA_TABLES);
 	test_ioctl_ioas_map_fixed(g.data, 4 * PAGE_SIZE, GPA_DATA);
-	test_cmd_hwpt_alloc(self->devid, self->ioas_id,
+	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id,
 			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
-	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, self->devid, parent,
+	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, self->e.devid, parent,
 					    IOMMU_VIOMMU_TYPE_ARM_SMMUV3, 0,
 					    NULL, 0, &viommu));
-	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu, self->devid,
+	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu, self->e.devid,
 					     VSID, &vdev));
-	ASSERT_EQ(0, vste_alloc(self->fd, self->devid, viommu,
+	ASSERT_EQ(0, vste_alloc(self->fd, self->e.devid, viommu,
 				vste_s1(GPA_TABLES), 0, &nested));
 	pt_id = nested;
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 
 	/* DMA through the guest's table: data 0 -> device -> data 2 */
 	fill(g.data, PAGE_SIZE, 5);
-	ASSERT_EQ(0, edu_dma(self->bar, false, 0x5000 + 10, 0, XFER));
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000 + 20, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, 0x5000 + 10, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x7000 + 20, 0, XFER));
 	EXPECT_EQ(0, memcmp(g.data + 10, g.data + 2 * PAGE_SIZE + 20, XFER));
 
 	/* The walker on the live (shadow) tables agrees with pagemap */
-	ASSERT_EQ(0, smmu_translate(self->sid, 0x5010, true, res,
+	ASSERT_EQ(0, smmu_translate(self->e.rid, 0x5010, true, res,
 				    sizeof(res)));
 	snprintf(want, sizeof(want), "event=0x0 pa=0x%llx size=0x1000 w=1",
 		 (unsigned long long)iofd_virt_to_phys(g.data + 0x10));
@@ -471,7 +389,7 @@ TEST_F(smmu, nested_shadow_dma)
 	/* Guest read-only: the write is refused with F_PERMISSION */
 	before = smmu_events();
 	memset(g.data + PAGE_SIZE, 0x66, PAGE_SIZE);
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x6000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x6000, 0, 64));
 	EXPECT_EQ(0x66, g.data[PAGE_SIZE]);
 	EXPECT_LT(before, smmu_events());
 
@@ -482,21 +400,21 @@ TEST_F(smmu, nested_shadow_dma)
 	g.l3[5] = (GPA_DATA + 0x3000) | S1_PAGE;
 	memset(g.data, 0, PAGE_SIZE);
 	memset(g.data + 3 * PAGE_SIZE, 0, PAGE_SIZE);
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x5000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x5000, 0, 64));
 	EXPECT_NE(0, g.data[0] | g.data[1] | g.data[2] | g.data[3]);
 	EXPECT_EQ(0, g.data[3 * PAGE_SIZE]);
 	/* TLBI_NH_VA of another ASID changes nothing */
 	ASSERT_EQ(0, guest_cmd(self->fd, viommu, 0x12 | 9ULL << 48,
 			       0x5000 | 1, &num));
 	memset(g.data, 0, PAGE_SIZE);
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x5000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x5000, 0, 64));
 	EXPECT_NE(0, g.data[0] | g.data[1] | g.data[2] | g.data[3]);
 	ASSERT_EQ(0, guest_cmd(self->fd, viommu,
 			       0x12 | (__u64)GUEST_ASID << 48, 0x5000 | 1,
 			       &num));
 	EXPECT_EQ(1, num);
 	memset(g.data, 0, PAGE_SIZE);
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x5000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x5000, 0, 64));
 	EXPECT_EQ(0, g.data[0] | g.data[1] | g.data[2] | g.data[3]);
 	EXPECT_NE(0, g.data[3 * PAGE_SIZE] | g.data[3 * PAGE_SIZE + 1] |
 		     g.data[3 * PAGE_SIZE + 2] | g.data[3 * PAGE_SIZE + 3]);
@@ -511,7 +429,7 @@ TEST_F(smmu, nested_shadow_dma)
 	memset(g.data + PAGE_SIZE, 0, PAGE_SIZE);
 	ASSERT_EQ(0, guest_cmd(self->fd, viommu, 0x05 | (__u64)VSID << 32, 1,
 			       &num));
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x8000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x8000, 0, 64));
 	EXPECT_NE(0, g.data[PAGE_SIZE] | g.data[PAGE_SIZE + 1] |
 		     g.data[PAGE_SIZE + 2] | g.data[PAGE_SIZE + 3]);
 
@@ -522,12 +440,12 @@ TEST_F(smmu, nested_shadow_dma)
 	test_ioctl_ioas_unmap(GPA_DATA, 4 * PAGE_SIZE);
 	memset(g.data + 2 * PAGE_SIZE, 0x77, PAGE_SIZE);
 	before = smmu_events();
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x7000, 0, 64));
 	EXPECT_EQ(0x77, g.data[2 * PAGE_SIZE]);
 	EXPECT_LT(before, smmu_events());
 	EXPECT_EQ(0, smmu_counter("cmd_errors"));
 
-	ASSERT_EQ(0, _test_pci_detach(self->devfd, false, 0));
+	ASSERT_EQ(0, _test_pci_detach(self->e.devfd, false, 0));
 	test_ioctl_destroy(nested);
 	test_ioctl_destroy(vdev);
 	test_ioctl_destroy(viommu);
@@ -543,36 +461,36 @@ TEST_F(smmu, nested_bypass_abort)
 	if (_metadata->skip)
 		return;
 
-	memset(self->buf, 0x31, PAGE_SIZE);
-	memset(self->buf + PAGE_SIZE, 0, PAGE_SIZE);
-	test_ioctl_ioas_map_fixed(self->buf, 2 * PAGE_SIZE, IOVA_A);
-	test_cmd_hwpt_alloc(self->devid, self->ioas_id,
+	memset(self->e.buf, 0x31, PAGE_SIZE);
+	memset(self->e.buf + PAGE_SIZE, 0, PAGE_SIZE);
+	test_ioctl_ioas_map_fixed(self->e.buf, 2 * PAGE_SIZE, IOVA_A);
+	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id,
 			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
-	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, self->devid, parent,
+	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, self->e.devid, parent,
 					    IOMMU_VIOMMU_TYPE_ARM_SMMUV3, 0,
 					    NULL, 0, &viommu));
 	/*
 	 * The core wants a vDEVICE before any vIOMMU nested attach (upstream
 	 * only for a translating vSTE; see Documentation/uapi.md)
 	 */
-	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu, self->devid,
+	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu, self->e.devid,
 					     VSID, &vdev));
-	ASSERT_EQ(0, vste_alloc(self->fd, self->devid, viommu, 1 | 4 << 1, 0,
+	ASSERT_EQ(0, vste_alloc(self->fd, self->e.devid, viommu, 1 | 4 << 1, 0,
 				&bypass));
-	ASSERT_EQ(0, vste_alloc(self->fd, self->devid, viommu, 1, 0,
+	ASSERT_EQ(0, vste_alloc(self->fd, self->e.devid, viommu, 1, 0,
 				&abort_id));
 	pt_id = bypass;
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
-	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A, 0, 64));
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + PAGE_SIZE, 0, 64));
-	EXPECT_EQ(0x31, self->buf[PAGE_SIZE]);
-	EXPECT_EQ(0x31, self->buf[PAGE_SIZE + 63]);
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + PAGE_SIZE, 0, 64));
+	EXPECT_EQ(0x31, self->e.buf[PAGE_SIZE]);
+	EXPECT_EQ(0x31, self->e.buf[PAGE_SIZE + 63]);
 	pt_id = abort_id;
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
-	memset(self->buf + PAGE_SIZE, 0x52, PAGE_SIZE);
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + PAGE_SIZE, 0, 64));
-	EXPECT_EQ(0x52, self->buf[PAGE_SIZE]);
-	ASSERT_EQ(0, _test_pci_detach(self->devfd, false, 0));
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+	memset(self->e.buf + PAGE_SIZE, 0x52, PAGE_SIZE);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + PAGE_SIZE, 0, 64));
+	EXPECT_EQ(0x52, self->e.buf[PAGE_SIZE]);
+	ASSERT_EQ(0, _test_pci_detach(self->e.devfd, false, 0));
 	test_ioctl_destroy(abort_id);
 	test_ioctl_destroy(bypass);
 	test_ioctl_destroy(vdev);
@@ -590,61 +508,61 @@ TEST_F(smmu, nested_errnos)
 	if (_metadata->skip)
 		return;
 
-	test_cmd_hwpt_alloc(self->devid, self->ioas_id,
+	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id,
 			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
-	test_cmd_hwpt_alloc(self->devid, self->ioas_id, 0, &plain);
+	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id, 0, &plain);
 	/* A vIOMMU needs a nest parent; another type is not ours */
-	EXPECT_ERRNO(EINVAL, _test_cmd_viommu_alloc(self->fd, self->devid,
+	EXPECT_ERRNO(EINVAL, _test_cmd_viommu_alloc(self->fd, self->e.devid,
 				plain, IOMMU_VIOMMU_TYPE_ARM_SMMUV3, 0, NULL,
 				0, &viommu));
 	EXPECT_ERRNO(EOPNOTSUPP, _test_cmd_viommu_alloc(self->fd,
-				self->devid, parent,
+				self->e.devid, parent,
 				IOMMU_VIOMMU_TYPE_SELFTEST, 0, NULL, 0,
 				&viommu));
-	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, self->devid, parent,
+	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, self->e.devid, parent,
 					    IOMMU_VIOMMU_TYPE_ARM_SMMUV3, 0,
 					    NULL, 0, &viommu));
 	/* vSTE fields a guest may not set: EIO */
-	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->devid, viommu,
+	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->e.devid, viommu,
 				     vste_s1(GPA_TABLES) | 1ULL << 56, 0,
 				     &nested));
-	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->devid, viommu,
+	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->e.devid, viommu,
 				     vste_s1(GPA_TABLES), 1ULL << 44,
 				     &nested));
 	/* Config stage 2 / nested / reserved; EATS split-stage */
-	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->devid, viommu,
+	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->e.devid, viommu,
 				     1 | 6 << 1, 0, &nested));
-	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->devid, viommu,
+	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->e.devid, viommu,
 				     1 | 7 << 1, 0, &nested));
-	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->devid, viommu,
+	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->e.devid, viommu,
 				     1 | 1 << 1, 0, &nested));
-	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->devid, viommu,
+	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->e.devid, viommu,
 				     vste_s1(GPA_TABLES), 2ULL << 28,
 				     &nested));
 	/* S1CDMax 1: substreams this SMMU does not have (SSIDSIZE 0) */
-	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->devid, viommu,
+	EXPECT_ERRNO(EIO, vste_alloc(self->fd, self->e.devid, viommu,
 				     vste_s1(GPA_TABLES) | 1ULL << 59, 0,
 				     &nested));
 	/* Size and flags of the data */
-	EXPECT_ERRNO(EINVAL, _test_cmd_hwpt_alloc(self->fd, self->devid,
+	EXPECT_ERRNO(EINVAL, _test_cmd_hwpt_alloc(self->fd, self->e.devid,
 				viommu, 0, &nested,
 				IOMMU_HWPT_DATA_ARM_SMMUV3, &arg, 8, 0));
-	EXPECT_ERRNO(EOPNOTSUPP, _test_cmd_hwpt_alloc(self->fd, self->devid,
+	EXPECT_ERRNO(EOPNOTSUPP, _test_cmd_hwpt_alloc(self->fd, self->e.devid,
 				viommu, IOMMU_HWPT_ALLOC_NEST_PARENT, &nested,
 				IOMMU_HWPT_DATA_ARM_SMMUV3, &arg,
 				sizeof(arg), 0));
 	/* A translating vSTE needs the device as a vDEVICE of the vIOMMU */
-	ASSERT_EQ(0, vste_alloc(self->fd, self->devid, viommu,
+	ASSERT_EQ(0, vste_alloc(self->fd, self->e.devid, viommu,
 				vste_s1(GPA_TABLES), 0, &nested));
 	pt_id = nested;
-	EXPECT_ERRNO(ENOENT, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	EXPECT_ERRNO(ENOENT, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 	/* vSIDs are 32 bits */
 	EXPECT_ERRNO(EINVAL, _test_cmd_vdevice_alloc(self->fd, viommu,
-				self->devid, 1ULL << 32, &vdev));
-	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu, self->devid,
+				self->e.devid, 1ULL << 32, &vdev));
+	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu, self->e.devid,
 					     VSID, &vdev));
 	pt_id = nested;
-	EXPECT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	EXPECT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 
 	/* Commands: CFGI_STE, CMD_SYNC, TLBI_S2_IPA are not the guest's */
 	EXPECT_ERRNO(EIO, guest_cmd(self->fd, viommu, 0x03 | (__u64)VSID << 32,
@@ -675,7 +593,7 @@ TEST_F(smmu, nested_errnos)
 	/* The vIOMMU and parent are in use */
 	EXPECT_ERRNO(EBUSY, _test_ioctl_destroy(self->fd, viommu));
 	EXPECT_ERRNO(EBUSY, _test_ioctl_destroy(self->fd, parent));
-	ASSERT_EQ(0, _test_pci_detach(self->devfd, false, 0));
+	ASSERT_EQ(0, _test_pci_detach(self->e.devfd, false, 0));
 	test_ioctl_destroy(nested);
 	test_ioctl_destroy(vdev);
 	test_ioctl_destroy(viommu);

@@ -17,11 +17,10 @@
  * transfer may not end at 0x41000, so IOVAs stay below 256 MiB and
  * transfers at 4095 bytes.
  */
-#include "iofd_pci_utils.h"
+#include "iofd_edu_fixture.h"
 #include "iofd_nest_utils.h"
 
 #define VTD_DEBUGFS "/sys/kernel/debug/iofd_vtd/dmar0"
-#define MOCK_PARAMS "/sys/module/iofd_mock/parameters"
 #define XFER 4000
 #define IOVA_A 0x100000ULL
 
@@ -33,12 +32,7 @@ static long vtd_faults(void)
 /* The last fault record as "sid=... reason=... type=..." into @buf */
 static void vtd_last_fault(char *buf, size_t len)
 {
-	int fd = open(VTD_DEBUGFS "/last_fault", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
-
-	buf[n > 0 ? n : 0] = 0;
-	if (fd >= 0)
-		close(fd);
+	iofd_debugfs_read(VTD_DEBUGFS, "last_fault", buf, len);
 }
 
 /* Ask the reference walker; 0 and the result line, or -1 */
@@ -46,99 +40,29 @@ static int vtd_translate(__u16 rid, __u64 iova, bool is_write, char *out,
 			 size_t len)
 {
 	char q[64];
-	ssize_t n;
-	int fd;
 
-	fd = open(VTD_DEBUGFS "/translate", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	snprintf(q, sizeof(q), "%x %llx - %c", rid, (unsigned long long)iova,
 		 is_write ? 'w' : 'r');
-	if (write(fd, q, strlen(q)) != (ssize_t)strlen(q)) {
-		close(fd);
-		return -1;
-	}
-	n = read(fd, out, len - 1);	/* a fresh open: from the start */
-	close(fd);
-	if (n <= 0)
-		return -1;
-	out[n] = 0;
-	return 0;
+	return iofd_debugfs_translate(VTD_DEBUGFS, q, out, len);
 }
 
-/*
- * The 6.1 harness runs the test body even when the setup called SKIP() (no
- * iofd_vtd, no edu), so every test of this fixture starts by returning if the
- * setup skipped.
- */
 FIXTURE(vtd)
 {
-	char bdf[32];
-	char orig_driver[64];
-	char cdev[64];
-	__u16 rid;
-	int fd;
-	int devfd;
-	__u32 devid;
+	int fd;		/* /dev/iommu, for the test_ioctl_* helpers */
 	__u32 ioas_id;
-	__u8 *bar;
-	__u8 *buf;	/* 4 pages */
+	struct iofd_edu e;
 };
 
 FIXTURE_SETUP(vtd)
 {
-	unsigned int bus, dev, fn;
-	int n;
-
-	self->fd = -1;
-	self->devfd = -1;
-	self->bdf[0] = 0;
-	if (access(VTD_DEBUGFS, R_OK))
-		SKIP(return, "iofd_vtd is not loaded (no VT-d unit taken)");
-	if (!iofd_pci_find(EDU_VENDOR, EDU_DEVICE, self->bdf,
-			   sizeof(self->bdf)))
-		SKIP(return, "no edu device (1234:11e8) in this machine");
-	n = sscanf(self->bdf, "%*x:%x:%x.%x", &bus, &dev, &fn);
-	ASSERT_EQ(3, n);
-	self->rid = bus << 8 | dev << 3 | fn;
-	iofd_pci_driver(self->bdf, self->orig_driver,
-			sizeof(self->orig_driver));
-	/* The mock must not take edu: this is the VT-d driver's test */
-	if (!access(MOCK_PARAMS "/claim_pci", W_OK))
-		ASSERT_EQ(0, iofd_sysfs_write(MOCK_PARAMS, "claim_pci", "\n"));
-	self->devfd = iofd_pci_take(self->bdf, self->cdev, sizeof(self->cdev));
-	ASSERT_LE(0, self->devfd);
-	self->fd = open(IOFD_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, _test_pci_bind(self->devfd, self->fd, &self->devid));
-	test_ioctl_ioas_alloc(&self->ioas_id);
-	self->bar = edu_map(self->bdf);
-	ASSERT_NE(NULL, self->bar);
-	ASSERT_EQ(0, iofd_pci_master(self->bdf, true));
-	self->buf = mmap(NULL, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->buf);
+	iofd_edu_setup(_metadata, &self->e, &self->fd, VTD_DEBUGFS, "iofd_vtd");
+	if (!_metadata->skip)
+		test_ioctl_ioas_alloc(&self->ioas_id);
 }
 
 FIXTURE_TEARDOWN(vtd)
 {
-	if (self->bdf[0])
-		iofd_pci_master(self->bdf, false);
-	if (self->devfd >= 0)
-		close(self->devfd);
-	if (self->fd >= 0)
-		close(self->fd);
-	if (!self->bdf[0])
-		return;
-	EXPECT_EQ(0, iofd_pci_give_back(self->bdf, self->orig_driver));
-}
-
-static void fill(__u8 *p, size_t len, __u8 seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (__u8)(seed + i * 7);
+	iofd_edu_teardown(_metadata, &self->e, self->fd);
 }
 
 TEST_F(vtd, hw_info)
@@ -149,7 +73,7 @@ TEST_F(vtd, hw_info)
 	if (_metadata->skip)
 		return;
 
-	ASSERT_EQ(0, _test_cmd_get_hw_info(self->fd, self->devid, &info,
+	ASSERT_EQ(0, _test_cmd_get_hw_info(self->fd, self->e.devid, &info,
 					   sizeof(info), &out));
 	EXPECT_EQ(IOMMU_HW_INFO_TYPE_INTEL_VTD, out.out_data_type);
 	EXPECT_EQ(sizeof(info), out.data_len);
@@ -169,19 +93,19 @@ TEST_F(vtd, dma_both_ways)
 	if (_metadata->skip)
 		return;
 
-	fill(self->buf, 4 * PAGE_SIZE, 3);
-	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	fill(self->e.buf, 4 * PAGE_SIZE, 3);
+	test_ioctl_ioas_map_fixed(self->e.buf, 4 * PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 	/* Page 0 (offset 123) into the device, then out to page 2 */
-	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A + 123, 0, XFER));
-	memcpy(back, self->buf + 123, XFER);
-	memset(self->buf + 2 * PAGE_SIZE, 0, PAGE_SIZE);
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 2 * PAGE_SIZE + 5, 0,
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A + 123, 0, XFER));
+	memcpy(back, self->e.buf + 123, XFER);
+	memset(self->e.buf + 2 * PAGE_SIZE, 0, PAGE_SIZE);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 2 * PAGE_SIZE + 5, 0,
 			     XFER));
-	EXPECT_EQ(0, memcmp(back, self->buf + 2 * PAGE_SIZE + 5, XFER));
+	EXPECT_EQ(0, memcmp(back, self->e.buf + 2 * PAGE_SIZE + 5, XFER));
 	/* Nothing around it was written */
-	EXPECT_EQ(0, self->buf[2 * PAGE_SIZE + 4]);
-	EXPECT_EQ(0, self->buf[2 * PAGE_SIZE + 5 + XFER]);
+	EXPECT_EQ(0, self->e.buf[2 * PAGE_SIZE + 4]);
+	EXPECT_EQ(0, self->e.buf[2 * PAGE_SIZE + 5 + XFER]);
 }
 
 /*
@@ -198,14 +122,14 @@ TEST_F(vtd, walker_agrees)
 	if (_metadata->skip)
 		return;
 
-	fill(self->buf, 4 * PAGE_SIZE, 9);
-	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	fill(self->e.buf, 4 * PAGE_SIZE, 9);
+	test_ioctl_ioas_map_fixed(self->e.buf, 4 * PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 	for (i = 0; i < 4; i++) {
-		__u64 pa = iofd_virt_to_phys(self->buf + i * PAGE_SIZE + 0x10);
+		__u64 pa = iofd_virt_to_phys(self->e.buf + i * PAGE_SIZE + 0x10);
 
 		ASSERT_NE(0, pa);
-		ASSERT_EQ(0, vtd_translate(self->rid, IOVA_A + i * PAGE_SIZE +
+		ASSERT_EQ(0, vtd_translate(self->e.rid, IOVA_A + i * PAGE_SIZE +
 					   0x10, true, res, sizeof(res)));
 		snprintf(want, sizeof(want), "fault=0x0 pa=0x%llx size=0x1000 r=1 w=1 pgtt=2",
 			 (unsigned long long)pa);
@@ -213,14 +137,14 @@ TEST_F(vtd, walker_agrees)
 			TH_LOG("walker: %s want: %s", res, want);
 	}
 	/* Not mapped: the walker says fault 0x6 for a read */
-	ASSERT_EQ(0, vtd_translate(self->rid, IOVA_A + 4 * PAGE_SIZE, false,
+	ASSERT_EQ(0, vtd_translate(self->e.rid, IOVA_A + 4 * PAGE_SIZE, false,
 				   res, sizeof(res)));
 	EXPECT_EQ(0, strncmp(res, "fault=0x6 ", 10)) TH_LOG("%s", res);
 	/* The DMA reads the bytes at the address the walker named */
-	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A + PAGE_SIZE, 0, 64));
-	memset(self->buf + 3 * PAGE_SIZE, 0, 64);
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 3 * PAGE_SIZE, 0, 64));
-	EXPECT_EQ(0, memcmp(self->buf + PAGE_SIZE, self->buf + 3 * PAGE_SIZE,
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A + PAGE_SIZE, 0, 64));
+	memset(self->e.buf + 3 * PAGE_SIZE, 0, 64);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 3 * PAGE_SIZE, 0, 64));
+	EXPECT_EQ(0, memcmp(self->e.buf + PAGE_SIZE, self->e.buf + 3 * PAGE_SIZE,
 			    64));
 }
 
@@ -238,23 +162,23 @@ TEST_F(vtd, unmap_blocks_dma)
 	if (_metadata->skip)
 		return;
 
-	fill(self->buf, 4 * PAGE_SIZE, 1);
-	test_ioctl_ioas_map_fixed(self->buf, 4 * PAGE_SIZE, IOVA_A);
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	fill(self->e.buf, 4 * PAGE_SIZE, 1);
+	test_ioctl_ioas_map_fixed(self->e.buf, 4 * PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 	/* Use the translation first, so that the unit caches it */
-	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A, 0, XFER));
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + PAGE_SIZE, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + PAGE_SIZE, 0, XFER));
 	test_ioctl_ioas_unmap(IOVA_A, 4 * PAGE_SIZE);
-	memset(self->buf, 0x5a, 4 * PAGE_SIZE);
+	memset(self->e.buf, 0x5a, 4 * PAGE_SIZE);
 	before = vtd_faults();
 	ASSERT_LE(0, before);
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + PAGE_SIZE, 0, XFER));
-	EXPECT_EQ(0x5a, self->buf[PAGE_SIZE]);
-	EXPECT_EQ(0x5a, self->buf[PAGE_SIZE + XFER - 1]);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + PAGE_SIZE, 0, XFER));
+	EXPECT_EQ(0x5a, self->e.buf[PAGE_SIZE]);
+	EXPECT_EQ(0x5a, self->e.buf[PAGE_SIZE + XFER - 1]);
 	EXPECT_LT(before, vtd_faults());
 	vtd_last_fault(last, sizeof(last));
 	snprintf(want, sizeof(want), "sid=0x%04x pasid=0x0 addr=0x%llx reason=0x5 type=write",
-		 self->rid, IOVA_A + PAGE_SIZE);
+		 self->e.rid, IOVA_A + PAGE_SIZE);
 	EXPECT_EQ(0, strncmp(last, want, strlen(want)))
 		TH_LOG("last fault: %s want: %s", last, want);
 }
@@ -268,10 +192,10 @@ TEST_F(vtd, blocked_until_attached)
 	if (_metadata->skip)
 		return;
 
-	memset(self->buf, 0x33, PAGE_SIZE);
-	test_ioctl_ioas_map_fixed(self->buf, PAGE_SIZE, IOVA_A);
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A, 0, 16));
-	EXPECT_EQ(0x33, self->buf[0]);
+	memset(self->e.buf, 0x33, PAGE_SIZE);
+	test_ioctl_ioas_map_fixed(self->e.buf, PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A, 0, 16));
+	EXPECT_EQ(0x33, self->e.buf[0]);
 	EXPECT_LT(before, vtd_faults());
 	vtd_last_fault(last, sizeof(last));
 	EXPECT_NE(NULL, strstr(last, "reason=0x58")) TH_LOG("%s", last);
@@ -293,29 +217,29 @@ TEST_F(vtd, replace_switches_dma)
 	other = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, other);
-	memset(self->buf, 0x44, PAGE_SIZE);
-	memset(self->buf, 0x11, 64);
+	memset(self->e.buf, 0x44, PAGE_SIZE);
+	memset(self->e.buf, 0x11, 64);
 	memset(other, 0x22, PAGE_SIZE);
 	test_ioctl_ioas_alloc(&ioas2);
-	test_ioctl_ioas_map_fixed(self->buf, PAGE_SIZE, IOVA_A);
+	test_ioctl_ioas_map_fixed(self->e.buf, PAGE_SIZE, IOVA_A);
 	test_ioctl_ioas_map_fixed_id(ioas2, other, PAGE_SIZE, IOVA_A);
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 	hwpt1 = pt_id;
 	/* Read the 0x11 bytes into the device through the first IOAS */
-	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A, 0, 64));
 	pt_id = ioas2;
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 	EXPECT_NE(hwpt1, pt_id);
 	/* Write them out: they land in the second buffer only */
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 64, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 64, 0, 64));
 	EXPECT_EQ(0x11, other[64]);
 	EXPECT_EQ(0x11, other[127]);
-	EXPECT_EQ(0x44, self->buf[64]);
+	EXPECT_EQ(0x44, self->e.buf[64]);
 	/* And reads come from the second buffer */
-	ASSERT_EQ(0, edu_dma(self->bar, false, IOVA_A + 256, 0, 64));
-	ASSERT_EQ(0, edu_dma(self->bar, true, IOVA_A + 128, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A + 256, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 128, 0, 64));
 	EXPECT_EQ(0x22, other[128]);
-	EXPECT_EQ(0x44, self->buf[128]);
+	EXPECT_EQ(0x44, self->e.buf[128]);
 	munmap(other, PAGE_SIZE);
 }
 
@@ -334,9 +258,9 @@ TEST_F(vtd, passthrough_when_unmanaged)
 	if (_metadata->skip)
 		return;
 
-	close(self->devfd);
-	self->devfd = -1;
-	ASSERT_EQ(0, iofd_pci_rebind(self->bdf, ""));
+	close(self->e.devfd);
+	self->e.devfd = -1;
+	ASSERT_EQ(0, iofd_pci_rebind(self->e.bdf, ""));
 	big = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	ASSERT_NE(MAP_FAILED, big);
@@ -351,14 +275,14 @@ TEST_F(vtd, passthrough_when_unmanaged)
 		munmap(big, len);
 		SKIP(return, "no page below 256 MiB for edu's 28-bit DMA");
 	}
-	self->bar = edu_map(self->bdf);
-	ASSERT_NE(NULL, self->bar);
-	ASSERT_EQ(0, iofd_pci_master(self->bdf, true));
+	self->e.bar = edu_map(self->e.bdf);
+	ASSERT_NE(NULL, self->e.bar);
+	ASSERT_EQ(0, iofd_pci_master(self->e.bdf, true));
 	fill(page, 256, 77);
-	ASSERT_EQ(0, edu_dma(self->bar, false, pa, 0, 128));
-	ASSERT_EQ(0, edu_dma(self->bar, true, pa + 128, 0, 128));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, pa, 0, 128));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, pa + 128, 0, 128));
 	EXPECT_EQ(0, memcmp(page, page + 128, 128));
-	iofd_pci_master(self->bdf, false);
+	iofd_pci_master(self->e.bdf, false);
 	munmap(big, len);
 }
 
@@ -384,15 +308,15 @@ TEST_F(vtd, large_leaves)
 		SKIP(return, "MAP_HUGETLB: %s", strerror(errno));
 	fill(huge, HUGEPAGE_SIZE, 21);
 	test_ioctl_ioas_map_fixed(huge, HUGEPAGE_SIZE, 0x400000);
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
-	ASSERT_EQ(0, vtd_translate(self->rid, 0x400000 + 0x12345, false, res,
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, vtd_translate(self->e.rid, 0x400000 + 0x12345, false, res,
 				   sizeof(res)));
 	snprintf(want, sizeof(want), "fault=0x0 pa=0x%llx size=0x200000 r=1 w=1",
 		 (unsigned long long)iofd_virt_to_phys(huge + 0x12345));
 	EXPECT_EQ(0, strncmp(res, want, strlen(want)))
 		TH_LOG("walker: %s want: %s", res, want);
-	ASSERT_EQ(0, edu_dma(self->bar, false, 0x400000 + 0x1ff000, 0, 100));
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x400000 + 0x3000, 0, 100));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, 0x400000 + 0x1ff000, 0, 100));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x400000 + 0x3000, 0, 100));
 	EXPECT_EQ(0, memcmp(huge + 0x1ff000, huge + 0x3000, 100));
 	test_ioctl_ioas_unmap(0x400000, HUGEPAGE_SIZE);
 	munmap(huge, HUGEPAGE_SIZE);
@@ -449,7 +373,7 @@ TEST_F(vtd, nested_shadow_dma)
 	if (_metadata->skip)
 		return;
 
-	ASSERT_EQ(0, _test_cmd_get_hw_info(self->fd, self->devid, &info,
+	ASSERT_EQ(0, _test_cmd_get_hw_info(self->fd, self->e.devid, &info,
 					   sizeof(info), &out));
 	if (!(out.out_capabilities & IOMMU_HW_CAP_IOFD_SHADOW_NESTING))
 		SKIP(return, "the unit nests in hardware: not this test");
@@ -470,22 +394,22 @@ TEST_F(vtd, nested_shadow_dma)
 	l1[7] = (GPA_DATA + 0x2000) | FL_RW;
 	test_ioctl_ioas_map_fixed(mem, 4 * PAGE_SIZE, GPA_TABLES);
 	test_ioctl_ioas_map_fixed(data, 4 * PAGE_SIZE, GPA_DATA);
-	test_cmd_hwpt_alloc(self->devid, self->ioas_id,
+	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id,
 			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
-	ASSERT_EQ(0, nested_alloc(self->fd, self->devid, parent, 0,
+	ASSERT_EQ(0, nested_alloc(self->fd, self->e.devid, parent, 0,
 				  GPA_TABLES, 48, &nested));
 	pt_id = nested;
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 	EXPECT_EQ(nested, pt_id);
 
 	/* DMA through the guest's table: data 0 -> device -> data 2 */
 	fill(data, PAGE_SIZE, 5);
-	ASSERT_EQ(0, edu_dma(self->bar, false, 0x5000 + 10, 0, XFER));
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000 + 20, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, 0x5000 + 10, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x7000 + 20, 0, XFER));
 	EXPECT_EQ(0, memcmp(data + 10, data + 2 * PAGE_SIZE + 20, XFER));
 
 	/* The walker, on the live (shadow) tables, agrees with pagemap */
-	ASSERT_EQ(0, vtd_translate(self->rid, 0x5010, true, res, sizeof(res)));
+	ASSERT_EQ(0, vtd_translate(self->e.rid, 0x5010, true, res, sizeof(res)));
 	snprintf(want, sizeof(want), "fault=0x0 pa=0x%llx size=0x1000 r=1 w=1 pgtt=2",
 		 (unsigned long long)iofd_virt_to_phys(data + 0x10));
 	EXPECT_EQ(0, strncmp(res, want, strlen(want)))
@@ -494,7 +418,7 @@ TEST_F(vtd, nested_shadow_dma)
 	/* Guest read-only: the device's write is blocked, reason 0x5 */
 	before = vtd_faults();
 	memset(data + PAGE_SIZE, 0x66, PAGE_SIZE);
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x6000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x6000, 0, 64));
 	EXPECT_EQ(0x66, data[PAGE_SIZE]);
 	EXPECT_LT(before, vtd_faults());
 
@@ -505,13 +429,13 @@ TEST_F(vtd, nested_shadow_dma)
 	l1[5] = (GPA_DATA + 0x3000) | FL_RW;
 	memset(data, 0, PAGE_SIZE);
 	memset(data + 3 * PAGE_SIZE, 0, PAGE_SIZE);
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x5000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x5000, 0, 64));
 	EXPECT_NE(0, data[0] | data[1] | data[2] | data[3]);
 	EXPECT_EQ(0, data[3 * PAGE_SIZE]);
 	ASSERT_EQ(0, s1_invalidate(self->fd, nested, 0x5000, 1, 0, &num));
 	EXPECT_EQ(1, num);
 	memset(data, 0, PAGE_SIZE);
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x5000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x5000, 0, 64));
 	EXPECT_EQ(0, data[0] | data[1] | data[2] | data[3]);
 	EXPECT_NE(0, data[3 * PAGE_SIZE] | data[3 * PAGE_SIZE + 1] |
 		     data[3 * PAGE_SIZE + 2] | data[3 * PAGE_SIZE + 3]);
@@ -523,11 +447,11 @@ TEST_F(vtd, nested_shadow_dma)
 	test_ioctl_ioas_unmap(GPA_DATA, 4 * PAGE_SIZE);
 	memset(data + 2 * PAGE_SIZE, 0x77, PAGE_SIZE);
 	before = vtd_faults();
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x7000, 0, 64));
 	EXPECT_EQ(0x77, data[2 * PAGE_SIZE]);
 	EXPECT_LT(before, vtd_faults());
 
-	ASSERT_EQ(0, _test_pci_detach(self->devfd, false, 0));
+	ASSERT_EQ(0, _test_pci_detach(self->e.devfd, false, 0));
 	test_ioctl_destroy(nested);
 	test_ioctl_destroy(parent);
 	munmap(mem, 8 * PAGE_SIZE);
@@ -542,26 +466,26 @@ TEST_F(vtd, nested_errnos)
 	if (_metadata->skip)
 		return;
 
-	test_cmd_hwpt_alloc(self->devid, self->ioas_id,
+	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id,
 			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
-	test_cmd_hwpt_alloc(self->devid, self->ioas_id, 0, &plain);
+	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id, 0, &plain);
 	/* Not a nest parent */
-	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->devid, plain, 0,
+	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->e.devid, plain, 0,
 					  GPA_TABLES, 48, &nested));
 	/* 39 bits is not a first-level width; 57 needs CAP.FL5LP */
-	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->devid, parent, 0,
+	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->e.devid, parent, 0,
 					  GPA_TABLES, 39, &nested));
-	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->devid, parent, 0,
+	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->e.devid, parent, 0,
 					  GPA_TABLES, 57, &nested));
 	/* EAFE needs ECAP.EAFS (QEMU has none); unknown flags */
-	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->devid, parent,
+	EXPECT_ERRNO(EINVAL, nested_alloc(self->fd, self->e.devid, parent,
 					  IOMMU_VTD_S1_EAFE, GPA_TABLES, 48,
 					  &nested));
-	EXPECT_ERRNO(EOPNOTSUPP, nested_alloc(self->fd, self->devid, parent,
+	EXPECT_ERRNO(EOPNOTSUPP, nested_alloc(self->fd, self->e.devid, parent,
 					      1ULL << 5, GPA_TABLES, 48,
 					      &nested));
 	/* A table nobody maps is fine: the shadow is just empty */
-	ASSERT_EQ(0, nested_alloc(self->fd, self->devid, parent,
+	ASSERT_EQ(0, nested_alloc(self->fd, self->e.devid, parent,
 				  IOMMU_VTD_S1_SRE | IOMMU_VTD_S1_WPE,
 				  0x7000000, 48, &nested));
 	/* The parent is in use by the nested HWPT */
@@ -681,28 +605,28 @@ TEST_F(vtd, bind_pasid_table)
 	pte[2] = GPA_TABLES;
 	test_ioctl_ioas_map_fixed(mem, 6 * PAGE_SIZE, GPA_TABLES);
 	test_ioctl_ioas_map_fixed(data, 4 * PAGE_SIZE, GPA_DATA);
-	test_cmd_hwpt_alloc(self->devid, self->ioas_id,
+	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id,
 			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
 
 	/* edu has no PASIDs: its table covers PASID 0 only */
-	EXPECT_ERRNO(EINVAL, ptable_alloc(self->fd, self->devid, parent,
+	EXPECT_ERRNO(EINVAL, ptable_alloc(self->fd, self->e.devid, parent,
 					  GPA_TABLES + 0x4000, 1, 0, &ptable));
-	EXPECT_ERRNO(EINVAL, ptable_alloc(self->fd, self->devid, parent,
+	EXPECT_ERRNO(EINVAL, ptable_alloc(self->fd, self->e.devid, parent,
 					  GPA_TABLES + 0x4008, 0, 0, &ptable));
-	EXPECT_ERRNO(EOPNOTSUPP, ptable_alloc(self->fd, self->devid, parent,
+	EXPECT_ERRNO(EOPNOTSUPP, ptable_alloc(self->fd, self->e.devid, parent,
 					      GPA_TABLES + 0x4000, 0, 4,
 					      &ptable));
-	ASSERT_EQ(0, ptable_alloc(self->fd, self->devid, parent,
+	ASSERT_EQ(0, ptable_alloc(self->fd, self->e.devid, parent,
 				  GPA_TABLES + 0x4000, 0, 0, &ptable));
 	pt_id = ptable;
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
-	snprintf(want, sizeof(want), "pasid %s 0 pgtt 2", self->bdf);
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+	snprintf(want, sizeof(want), "pasid %s 0 pgtt 2", self->e.bdf);
 	EXPECT_TRUE(vtd_tables_have(want));
 
 	/* DMA through the guest's PASID 0: data 0 -> device -> data 2 */
 	fill(data, PAGE_SIZE, 11);
-	ASSERT_EQ(0, edu_dma(self->bar, false, 0x5000 + 1, 0, XFER));
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000 + 2, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, 0x5000 + 1, 0, XFER));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x7000 + 2, 0, XFER));
 	EXPECT_EQ(0, memcmp(data + 1, data + 2 * PAGE_SIZE + 2, XFER));
 
 	/* First-level change + IOTLB invalidation of PASID 0 */
@@ -710,7 +634,7 @@ TEST_F(vtd, bind_pasid_table)
 	ASSERT_EQ(0, ptable_inv(self->fd, ptable, IOMMU_VTD_PT_INV_IOTLB, 0, 0,
 				0x5000, 1, &num));
 	memset(data + 3 * PAGE_SIZE, 0, 64);
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x5000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x5000, 0, 64));
 	EXPECT_EQ(0, memcmp(data + 1, data + 3 * PAGE_SIZE, 64));
 
 	/* The guest clears its PASID entry: followed at the PASID cache */
@@ -721,7 +645,7 @@ TEST_F(vtd, bind_pasid_table)
 	EXPECT_FALSE(vtd_tables_have(want));
 	before = vtd_faults();
 	memset(data + 2 * PAGE_SIZE, 0x55, 64);
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x7000, 0, 64));
 	EXPECT_EQ(0x55, data[2 * PAGE_SIZE]);
 	EXPECT_LT(before, vtd_faults());
 
@@ -731,7 +655,7 @@ TEST_F(vtd, bind_pasid_table)
 				IOMMU_VTD_PT_INV_PASID_CACHE,
 				IOMMU_VTD_PT_INV_ALL_PASIDS, 0, 0, 0, &num));
 	EXPECT_FALSE(vtd_tables_have(want));
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x7000, 0, 64));
 	EXPECT_EQ(0x55, data[2 * PAGE_SIZE]);
 
 	/* Back to first level: translated again */
@@ -740,7 +664,7 @@ TEST_F(vtd, bind_pasid_table)
 				IOMMU_VTD_PT_INV_PASID_CACHE, 0, 0, 0, 0,
 				&num));
 	EXPECT_TRUE(vtd_tables_have(want));
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x7000, 0, 64));
 	EXPECT_EQ(0, memcmp(data + 1, data + 2 * PAGE_SIZE, 64));
 
 	/* Invalidation errnos */
@@ -762,13 +686,13 @@ TEST_F(vtd, bind_pasid_table)
 	 * guest-physical addresses, where IOVA 0x7000 is not mapped
 	 */
 	pt_id = self->ioas_id;
-	ASSERT_EQ(0, _test_pci_attach(self->devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
 	memset(data + 2 * PAGE_SIZE, 0x44, 64);
-	ASSERT_EQ(0, edu_dma(self->bar, true, 0x7000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x7000, 0, 64));
 	EXPECT_EQ(0x44, data[2 * PAGE_SIZE]);
-	ASSERT_EQ(0, edu_dma(self->bar, true, GPA_DATA + 0x2000, 0, 64));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, GPA_DATA + 0x2000, 0, 64));
 	EXPECT_EQ(0, memcmp(data + 1, data + 2 * PAGE_SIZE, 64));
-	ASSERT_EQ(0, _test_pci_detach(self->devfd, false, 0));
+	ASSERT_EQ(0, _test_pci_detach(self->e.devfd, false, 0));
 	test_ioctl_destroy(ptable);
 	test_ioctl_destroy(parent);
 	munmap(mem, 10 * PAGE_SIZE);

@@ -276,6 +276,48 @@ TEST_F(smmu, replace_switches_dma)
 	munmap(other, PAGE_SIZE);
 }
 
+/*
+ * A 2M-aligned IOVA over a huge page: one 2M block in the stage-1 table
+ * (the walker and the dump say so), and DMA across it; the unmap takes the
+ * whole block.
+ */
+TEST_F(smmu, large_leaves)
+{
+	__u32 pt_id = self->ioas_id;
+	char res[160], want[96], tables[4096];
+	__u8 *huge;
+
+	if (_metadata->skip)
+		return;
+
+	if (!iofd_reserve_hugepages(1))
+		SKIP(return, "no 2M huge page available");
+	huge = mmap(NULL, HUGEPAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (huge == MAP_FAILED)
+		SKIP(return, "MAP_HUGETLB: %s", strerror(errno));
+	fill(huge, HUGEPAGE_SIZE, 21);
+	test_ioctl_ioas_map_fixed(huge, HUGEPAGE_SIZE, 0x400000);
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, smmu_translate(self->e.rid, 0x400000 + 0x12345, false,
+				    res, sizeof(res)));
+	snprintf(want, sizeof(want), "event=0x0 pa=0x%llx size=0x200000 w=1",
+		 (unsigned long long)iofd_virt_to_phys(huge + 0x12345));
+	EXPECT_EQ(0, strncmp(res, want, strlen(want)))
+		TH_LOG("walker: %s want: %s", res, want);
+	smmu_read_file("tables", tables, sizeof(tables));
+	EXPECT_NE(NULL, strstr(tables, "pte iova 0x400000 size 0x200000"))
+		TH_LOG("%s", tables);
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, 0x400000 + 0x1ff000, 0, 100));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x400000 + 0x3000, 0, 100));
+	EXPECT_EQ(0, memcmp(huge + 0x1ff000, huge + 0x3000, 100));
+	test_ioctl_ioas_unmap(0x400000, HUGEPAGE_SIZE);
+	memset(huge + 0x5000, 0x3c, 100);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x400000 + 0x5000, 0, 100));
+	EXPECT_EQ(0x3c, huge[0x5000]);
+	munmap(huge, HUGEPAGE_SIZE);
+}
+
 /* ---- nesting: vIOMMU, vDEVICE, vSTE, guest commands ---- */
 
 static __u64 vste_s1(__u64 cd_gpa)

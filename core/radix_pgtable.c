@@ -20,6 +20,9 @@
 #include <linux/errno.h>
 #include <linux/overflow.h>
 #include <iofd/pgtable.h>
+#ifdef IOFD_CORE
+#include <iofd/core.h>
+#endif
 
 /*
  * Exported by iofd.ko for the drivers; the same file is also built into
@@ -67,9 +70,15 @@ static void pt_flush(struct iofd_pgtable *pt, void *va, size_t len)
 
 static u64 *pt_table_alloc(struct iofd_pgtable *pt, gfp_t gfp)
 {
-	struct page *page = alloc_page(gfp | __GFP_ZERO);
+	struct page *page;
 	u64 *table;
 
+#ifdef IOFD_CORE
+	/* A failure point of iofd.ko (core/fail.c); not in the KUnit build */
+	if (iofd_should_fail())
+		return NULL;
+#endif
+	page = alloc_page(gfp | __GFP_ZERO);
 	if (!page)
 		return NULL;
 	table = page_address(page);
@@ -346,3 +355,108 @@ phys_addr_t iofd_pgtable_iova_to_phys(struct iofd_pgtable *pt, u64 iova)
 	return iofd_pgtable_lookup(pt, iova, NULL);
 }
 IOFD_PT_EXPORT(iofd_pgtable_iova_to_phys);
+
+static int pt_leaves(const struct iofd_pgtable *pt, const u64 *table,
+		     unsigned int level, u64 base, u64 start,
+		     int (*fn)(void *ctx, u64 iova, u64 size, phys_addr_t pa,
+			       unsigned int perm),
+		     void *ctx)
+{
+	unsigned int shift = pt_shift(level), i;
+	int rc;
+
+	for (i = pt_index(max(base, start), level); i < PT_ENTRIES; i++) {
+		u64 pte = READ_ONCE(table[i]);
+		u64 iova = base + ((u64)i << shift);
+
+		if (!pt_entry_present(pt, pte) || iova + (1ULL << shift) <= start)
+			continue;
+		if (pt_entry_leaf(pt, pte, level))
+			rc = fn(ctx, iova, 1ULL << shift,
+				pt->fmt->addr(pte) & ~((1ULL << shift) - 1),
+				pt->fmt->perm(pte));
+		else
+			rc = pt_leaves(pt, pt_entry_table(pt, pte), level - 1,
+				       iova, start, fn, ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Call @fn for the leaves of @pt that end above @start, in IOVA order,
+ * until it returns non-zero (returned).  The caller keeps @pt still (no
+ * map or unmap meanwhile); @fn must not change it either.
+ */
+int iofd_pgtable_for_each_leaf(const struct iofd_pgtable *pt, u64 start,
+			       int (*fn)(void *ctx, u64 iova, u64 size,
+					 phys_addr_t pa, unsigned int perm),
+			       void *ctx)
+{
+	if (start > iofd_pgtable_last(pt))
+		return 0;
+	return pt_leaves(pt, pt->top, pt->levels, 0, start, fn, ctx);
+}
+IOFD_PT_EXPORT(iofd_pgtable_for_each_leaf);
+
+#define PT_PRUNE_BATCH	64
+
+struct pt_prune {
+	bool (*expect)(void *ctx, u64 iova, phys_addr_t *pa,
+		       unsigned int *perm);
+	void *ctx;
+	u64 iova[PT_PRUNE_BATCH];
+	u64 size[PT_PRUNE_BATCH];
+	unsigned int n;
+	u64 next;
+};
+
+static int pt_prune_leaf(void *ctx, u64 iova, u64 size, phys_addr_t pa,
+			 unsigned int perm)
+{
+	struct pt_prune *p = ctx;
+	unsigned int want_perm = 0;
+	phys_addr_t want = 0;
+
+	p->next = iova + size;
+	if (size == SZ_4K && p->expect(p->ctx, iova, &want, &want_perm) &&
+	    (want & ~(phys_addr_t)(SZ_4K - 1)) == pa && !(perm & ~want_perm))
+		return 0;
+	p->iova[p->n] = iova;
+	p->size[p->n] = size;
+	return ++p->n == PT_PRUNE_BATCH;
+}
+
+/*
+ * Drop every leaf of @pt that @expect no longer gives: @expect(ctx, iova,
+ * &pa, &perm) says what the 4K page at @iova should translate to now
+ * (false: nothing).  A leaf stays only when it points at that page with no
+ * more than that permission (larger leaves always go).  Allocates nothing;
+ * freed table pages go to @freelist.  Returns the number of leaves dropped.
+ */
+u64 iofd_pgtable_prune(struct iofd_pgtable *pt,
+		       bool (*expect)(void *ctx, u64 iova, phys_addr_t *pa,
+				      unsigned int *perm),
+		       void *ctx, struct list_head *freelist)
+{
+	struct pt_prune p = { .expect = expect, .ctx = ctx };
+	u64 dropped = 0, start = 0;
+	unsigned int i;
+	int more;
+
+	do {
+		p.n = 0;
+		more = iofd_pgtable_for_each_leaf(pt, start, pt_prune_leaf, &p);
+		for (i = 0; i < p.n; i++)
+			iofd_pgtable_unmap(pt, p.iova[i], p.size[i], 1,
+					   freelist);
+		dropped += p.n;
+		start = p.next;
+		/* The last leaf ended at the top of the address space */
+		if (!start)
+			break;
+	} while (more);
+	return dropped;
+}
+IOFD_PT_EXPORT(iofd_pgtable_prune);

@@ -388,6 +388,47 @@ static void shadow_resync_and_refill(struct kunit *test)
 	fixture_fini(&f);
 }
 
+/*
+ * After the parent unmaps a guest data page and a guest table, the prune
+ * drops exactly what pointed through them (also entries the guest removed
+ * without invalidating), keeps the rest, allocates nothing
+ */
+static void shadow_prune(struct kunit *test)
+{
+	struct smmu_shadow_fixture f;
+	struct smmu_shadow_stats st;
+	LIST_HEAD(freelist);
+
+	fixture_init(test, &f);
+	KUNIT_ASSERT_EQ(test, sync_all(&f, false, &st), 0);
+	/* The guest drops 0x3000 without an invalidation */
+	f.page[4][3] = 0;
+	/* The parent unmaps data0 (0x1000) and data2 (0x3000's page) */
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_unmap(&f.parent, GPA_BASE + 0x5000,
+						 SZ_4K, 1, &freelist),
+			(size_t)SZ_4K);
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_unmap(&f.parent, GPA_BASE + 0x7000,
+						 SZ_4K, 1, &freelist),
+			(size_t)SZ_4K);
+	/* 0x1000 and 0x3000 in each of the 4 aliases of the L3 table */
+	KUNIT_EXPECT_EQ(test, smmu_shadow_prune(&f.shadow, &f.src, &freelist),
+			8ULL);
+	expect_same(test, &f);
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0x2000, NULL),
+			(phys_addr_t)virt_to_phys(f.page[6]));
+	KUNIT_EXPECT_EQ(test, smmu_shadow_prune(&f.shadow, &f.src, &freelist),
+			0ULL);
+	/* The L3 table out of reach: 0x2000 in its 4 aliases goes */
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_unmap(&f.parent, GPA_BASE + 0x4000,
+						 SZ_4K, 1, &freelist),
+			(size_t)SZ_4K);
+	KUNIT_EXPECT_EQ(test, smmu_shadow_prune(&f.shadow, &f.src, &freelist),
+			4ULL);
+	expect_same(test, &f);
+	iofd_pgtable_free_list(&freelist);
+	fixture_fini(&f);
+}
+
 /* Cycles, self-references and huge ranges end within the limits */
 static void shadow_bounded(struct kunit *test)
 {
@@ -541,6 +582,7 @@ static struct kunit_case smmu_shadow_test_cases[] = {
 	KUNIT_CASE(shadow_matches_nested),
 	KUNIT_CASE(hw_nested_matches_shadow),
 	KUNIT_CASE(shadow_resync_and_refill),
+	KUNIT_CASE(shadow_prune),
 	KUNIT_CASE(shadow_bounded),
 	KUNIT_CASE(shadow_extent),
 	KUNIT_CASE(vste_rules),

@@ -186,6 +186,54 @@ static void shadow_matches_nested(struct kunit *test)
 	fixture_free(&f);
 }
 
+/*
+ * After the parent unmaps a guest data page and a guest table, the prune
+ * drops exactly what pointed through them (also an entry the guest
+ * removed without invalidating), keeps the rest, allocates nothing
+ */
+static void shadow_prune(struct kunit *test)
+{
+	struct shadow_fixture f;
+	struct vtd_shadow_stats st;
+	LIST_HEAD(freelist);
+	u64 iova;
+
+	fixture_init(test, &f);
+	sync(test, &f, 0, U64_MAX, &st);
+	/* The guest drops 0x3000 without an invalidation */
+	f.page[3][3] = 0;
+	/* The parent unmaps data0 (0x1000) and data2 (0x3000's page) */
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_unmap(&f.parent, GPA_BASE + 0x4000,
+						 SZ_4K, 1, &freelist),
+			(size_t)SZ_4K);
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_unmap(&f.parent, GPA_BASE + 0x6000,
+						 SZ_4K, 1, &freelist),
+			(size_t)SZ_4K);
+	KUNIT_EXPECT_EQ(test, vtd_shadow_prune(&f.shadow, &f.src, &freelist),
+			2ULL);
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0x1000, NULL),
+			(phys_addr_t)0);
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0x3000, NULL),
+			(phys_addr_t)0);
+	KUNIT_EXPECT_EQ(test, iofd_pgtable_lookup(&f.shadow, 0x2000, NULL),
+			(phys_addr_t)virt_to_phys(f.page[5]));
+	for (iova = 0; iova < 0x800000; iova += SZ_4K)
+		expect_same(test, &f, iova + 0x123);
+	/* Nothing more to drop */
+	KUNIT_EXPECT_EQ(test, vtd_shadow_prune(&f.shadow, &f.src, &freelist),
+			0ULL);
+	/* The guest's last table out of reach: every 4K entry under it goes */
+	KUNIT_ASSERT_EQ(test, iofd_pgtable_unmap(&f.parent, GPA_BASE + 0x3000,
+						 SZ_4K, 1, &freelist),
+			(size_t)SZ_4K);
+	KUNIT_EXPECT_EQ(test, vtd_shadow_prune(&f.shadow, &f.src, &freelist),
+			1ULL);
+	for (iova = 0; iova < 0x800000; iova += SZ_4K)
+		expect_same(test, &f, iova + 0x123);
+	iofd_pgtable_free_list(&freelist);
+	fixture_free(&f);
+}
+
 static void shadow_resync_range(struct kunit *test)
 {
 	struct shadow_fixture f;
@@ -363,6 +411,7 @@ static struct kunit_case vtd_shadow_test_cases[] = {
 	KUNIT_CASE(guest_pasid_entries),
 	KUNIT_CASE(shadow_matches_nested),
 	KUNIT_CASE(shadow_resync_range),
+	KUNIT_CASE(shadow_prune),
 	KUNIT_CASE(shadow_bounded),
 	{}
 };

@@ -71,6 +71,8 @@ struct smmu_queue {
  * @devices: struct smmu_dev.node of bound devices
  * @asids: ASID allocator
  * @vmids: VMID allocator (stage 2)
+ * @nr_asids: ASIDs in use (debugfs counters)
+ * @nr_vmids: VMIDs in use
  * @cmdq_lock: serializes command submission (process context only)
  * @cmdq: the command queue
  * @cmdq_on: CMDQEN is set: commands are consumed
@@ -111,6 +113,8 @@ struct smmu_unit {
 	struct list_head devices;
 	struct ida asids;
 	struct ida vmids;
+	atomic_t nr_asids;
+	atomic_t nr_vmids;
 
 	struct mutex cmdq_lock;
 	struct smmu_queue cmdq;
@@ -281,6 +285,8 @@ void smmu_events_process(struct smmu_unit *unit);
 void smmu_free_after_invalidation(struct list_head *freelist, int inv_rc);
 int smmu_asid_alloc(struct smmu_unit *unit);
 int smmu_vmid_alloc(struct smmu_unit *unit);
+void smmu_asid_free(struct smmu_unit *unit, u16 asid);
+void smmu_vmid_free(struct smmu_unit *unit, u16 vmid);
 
 /* smmu_main.c */
 int smmu_pci_sid(struct smmu_unit *unit, struct pci_dev *pdev, u32 *sid);

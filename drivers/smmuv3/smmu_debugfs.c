@@ -3,7 +3,8 @@
  * debugfs of iofd_smmuv3: /sys/kernel/debug/iofd_smmuv3/<unit>/
  *   events      event records read since load (reading processes the queue)
  *   last_event  the last record, decoded
- *   counters    events, lost (queue full), global errors, refused commands
+ *   counters    events, lost (queue full), global errors, refused commands,
+ *		 ASIDs and VMIDs in use
  *   tables      the STEs of bound devices, the CDs they use and the first
  *		 leaves of their tables, decoded
  *   translate   write "SID IOVA r|w" (hex), read the reference walker's
@@ -57,11 +58,12 @@ static int smmu_counters_show(struct seq_file *s, void *unused)
 	struct smmu_unit *unit = s->private;
 
 	smmu_events_process(unit);
-	seq_printf(s, "events %lld\nevents_lost %lld\ngerrors %lld\ncmd_errors %lld\n",
+	seq_printf(s, "events %lld\nevents_lost %lld\ngerrors %lld\ncmd_errors %lld\nasids %d\nvmids %d\n",
 		   (long long)atomic64_read(&unit->events),
 		   (long long)atomic64_read(&unit->evt_lost),
 		   (long long)atomic64_read(&unit->gerrors),
-		   (long long)atomic64_read(&unit->cmd_errors));
+		   (long long)atomic64_read(&unit->cmd_errors),
+		   atomic_read(&unit->nr_asids), atomic_read(&unit->nr_vmids));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(smmu_counters);

@@ -97,9 +97,9 @@ static void smmu_domain_free(struct iofd_domain *domain)
 	iofd_pgtable_destroy(&sd->pt);
 	kfree(sd->cd);
 	if (sd->s2)
-		ida_free(&sd->unit->vmids, sd->vmid);
+		smmu_vmid_free(sd->unit, sd->vmid);
 	else
-		ida_free(&sd->unit->asids, sd->asid);
+		smmu_asid_free(sd->unit, sd->asid);
 	kfree(sd);
 }
 
@@ -122,7 +122,7 @@ struct iofd_domain *smmu_domain_alloc_paging(struct iofd_device *idev,
 	/* No PASIDs (SSIDSIZE 0 on QEMU 7.2), no dirty tracking (no HTTU) */
 	if (flags & ~IOFD_DOMAIN_F_NEST_PARENT)
 		return ERR_PTR(-EOPNOTSUPP);
-	sd = kzalloc(sizeof(*sd), GFP_KERNEL_ACCOUNT);
+	sd = iofd_should_fail() ? NULL : kzalloc(sizeof(*sd), GFP_KERNEL_ACCOUNT);
 	if (!sd)
 		return ERR_PTR(-ENOMEM);
 	id = s2 ? smmu_vmid_alloc(unit) : smmu_asid_alloc(unit);
@@ -147,7 +147,8 @@ struct iofd_domain *smmu_domain_alloc_paging(struct iofd_device *idev,
 	if (!s2) {
 		/* kmalloc aligns a 64-byte object to 64 bytes (S1ContextPtr) */
 		rc = -ENOMEM;
-		sd->cd = kzalloc(sizeof(*sd->cd), GFP_KERNEL_ACCOUNT);
+		sd->cd = iofd_should_fail() ? NULL :
+			 kzalloc(sizeof(*sd->cd), GFP_KERNEL_ACCOUNT);
 		if (!sd->cd)
 			goto err_pt;
 		smmu_cd_encode(sd->cd, virt_to_phys(sd->pt.top), SMMU_IAS,
@@ -166,9 +167,9 @@ err_pt:
 	iofd_pgtable_destroy(&sd->pt);
 err:
 	if (s2)
-		ida_free(&unit->vmids, id);
+		smmu_vmid_free(unit, id);
 	else
-		ida_free(&unit->asids, id);
+		smmu_asid_free(unit, id);
 	kfree(sd);
 	return ERR_PTR(rc);
 }

@@ -74,7 +74,7 @@ found:
 		pci_warn(pdev, "may DMA under another requester ID: not taken\n");
 		return ERR_PTR(-EINVAL);
 	}
-	sdev = kzalloc(sizeof(*sdev), GFP_KERNEL);
+	sdev = iofd_should_fail() ? NULL : kzalloc(sizeof(*sdev), GFP_KERNEL);
 	if (!sdev)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&sdev->node);

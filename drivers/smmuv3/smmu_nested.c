@@ -116,10 +116,43 @@ static int smmu_nested_sync(struct smmu_nested *n, u64 start, u64 last,
 }
 
 /*
+ * After a parent unmap: the CD is read again (a different or unreachable
+ * CD rebuilds the shadow, emptying it first), else the shadow entries the
+ * guest's tables and the parent no longer give are dropped, before the
+ * pages are unpinned, and nothing else: that allocates nothing, so a guest
+ * mapping that is still valid never goes missing.
+ */
+static void smmu_nested_prune(struct smmu_nested *n)
+{
+	struct smmu_guest_cd old = n->guest;
+	struct smmu_shadow_src src;
+	LIST_HEAD(freelist);
+	int inv_rc = 0;
+
+	lockdep_assert_held(&n->parent->nest_lock);
+	if (n->cfg != SMMU_STE_CFG_S1 || n->hw)
+		return;
+	smmu_nested_read_cd(n);
+	if (old.valid != n->guest.valid || old.ttb0 != n->guest.ttb0 ||
+	    old.ias != n->guest.ias || old.asid != n->guest.asid) {
+		smmu_nested_sync(n, 0, U64_MAX, false, false);
+		return;
+	}
+	smmu_nested_src(n, &src);
+	if (!n->guest.valid ||
+	    !smmu_shadow_prune(&n->shadow, &src, &freelist))
+		return;
+	n->syncs++;
+	smp_mb();	/* shadow writes before the @users read */
+	if (READ_ONCE(n->users))
+		inv_rc = smmu_tlbi_range(n->parent->unit, n->asid, 0, 0);
+	smmu_free_after_invalidation(&freelist, inv_rc);
+}
+
+/*
  * The parent's mappings changed (under its nest_lock).  After an unmap
- * every shadow is rebuilt, CD included: entries may point at pages about
- * to be unpinned.  After a map, shadows that had something out of reach
- * are refilled.
+ * every shadow is pruned (above).  After a map, shadows that had something
+ * out of reach are refilled.
  */
 void smmu_nested_parent_changed(struct smmu_domain *parent, bool unmapped)
 {
@@ -137,7 +170,7 @@ void smmu_nested_parent_changed(struct smmu_domain *parent, bool unmapped)
 	}
 	list_for_each_entry(n, &parent->nested, parent_node) {
 		if (unmapped)
-			smmu_nested_sync(n, 0, U64_MAX, false, true);
+			smmu_nested_prune(n);
 		else if (n->needs_retry)
 			smmu_nested_sync(n, 0, U64_MAX, n->guest.valid,
 					 !n->guest.valid);
@@ -184,7 +217,7 @@ static void smmu_nested_free(struct iofd_domain *domain)
 		iofd_pgtable_destroy(&n->shadow);
 	kfree(n->cd);
 	if (n->asid)
-		ida_free(&parent->unit->asids, n->asid);
+		smmu_asid_free(parent->unit, n->asid);
 	kfree(n);
 }
 
@@ -218,7 +251,7 @@ smmu_viommu_alloc_domain_nested(struct iofd_viommu *viommu,
 	if (rc)
 		return ERR_PTR(rc);
 
-	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
+	n = iofd_should_fail() ? NULL : kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
 	if (!n)
 		return ERR_PTR(-ENOMEM);
 	n->viommu = vsmmu;
@@ -238,7 +271,8 @@ smmu_viommu_alloc_domain_nested(struct iofd_viommu *viommu,
 		}
 		n->asid = asid;
 		rc = -ENOMEM;
-		n->cd = kzalloc(sizeof(*n->cd), GFP_KERNEL_ACCOUNT);
+		n->cd = iofd_should_fail() ? NULL :
+			kzalloc(sizeof(*n->cd), GFP_KERNEL_ACCOUNT);
 		if (!n->cd)
 			goto err;
 		/* 4K shadow entries: the parent's pages behind a guest leaf vary */
@@ -272,7 +306,7 @@ err:
 		iofd_pgtable_destroy(&n->shadow);
 	kfree(n->cd);
 	if (n->asid)
-		ida_free(&unit->asids, n->asid);
+		smmu_asid_free(unit, n->asid);
 	kfree(n);
 	return ERR_PTR(rc);
 }
@@ -460,7 +494,7 @@ static void smmu_viommu_destroy(struct iofd_viommu *viommu)
 	/* Its streams are gone: drop what the unit cached under the VMID */
 	if (parent->s2)
 		smmu_tlbi_s2_range(parent->unit, vsmmu->vmid, 0, 0);
-	ida_free(&parent->unit->vmids, vsmmu->vmid);
+	smmu_vmid_free(parent->unit, vsmmu->vmid);
 }
 
 static const struct iofd_viommu_ops smmu_viommu_ops = {

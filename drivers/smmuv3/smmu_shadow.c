@@ -284,6 +284,80 @@ int smmu_shadow_sync(struct iofd_pgtable *shadow,
 }
 
 /*
+ * The guest's translation of @va now, by the rules the sync follows:
+ * true with the guest-physical address and whether it is writable
+ */
+static bool smmu_guest_lookup(const struct smmu_shadow_src *src, u64 va,
+			      u64 *gpa, bool *writable)
+{
+	unsigned int level = smmu_start_level(src->ias), perm;
+	u64 table = src->ttb0;
+	bool w = true;
+
+	if (va >> src->ias)
+		return false;
+	for (;; level++) {
+		unsigned int shift = smmu_level_shift(level);
+		u64 hpa, pte, size = 1ULL << shift;
+
+		perm = 0;
+		hpa = src->gpa_to_hpa(src->ctx, table, &perm);
+		if (!hpa || !(perm & IOFD_PT_R) ||
+		    src->read_hpa(src->ctx, (hpa & ~(u64)(SZ_4K - 1)) +
+				  8 * ((va >> shift) & 511), &pte, sizeof(pte)) ||
+		    !(pte & SMMU_PTE_VALID))
+			return false;
+		if (level < 3 && (pte & SMMU_PTE_TYPE_TABLE)) {
+			if (pte & SMMU_PTE_APT_NOUNPRIV)
+				return false;
+			w &= !(pte & SMMU_PTE_APT_RDONLY);
+			table = pte & SMMU_PTE_ADDR;
+			continue;
+		}
+		if (level == 0 || (level == 3 && !(pte & SMMU_PTE_TYPE_TABLE)) ||
+		    !(pte & SMMU_PTE_AF) || !(pte & SMMU_PTE_AP_UNPRIV))
+			return false;
+		*writable = w && !(pte & SMMU_PTE_AP_RDONLY);
+		*gpa = (pte & SMMU_PTE_ADDR & ~(size - 1)) | (va & (size - 1));
+		return true;
+	}
+}
+
+/* What the shadow's page at @iova must be now (iofd_pgtable_prune()) */
+static bool smmu_shadow_expect(void *ctx, u64 iova, phys_addr_t *pa,
+			       unsigned int *perm)
+{
+	const struct smmu_shadow_src *src = ctx;
+	unsigned int pperm = 0;
+	u64 gpa, hpa;
+	bool w;
+
+	if (!smmu_guest_lookup(src, iova, &gpa, &w))
+		return false;
+	hpa = src->gpa_to_hpa(src->ctx, gpa & ~(u64)(SZ_4K - 1), &pperm);
+	if (!hpa || !(pperm & IOFD_PT_R))
+		return false;
+	*pa = hpa;
+	*perm = IOFD_PT_R | (w && (pperm & IOFD_PT_W) ? IOFD_PT_W : 0);
+	return true;
+}
+
+/*
+ * Drop the shadow entries that the guest's tables and the parent no
+ * longer give (after a parent unmap: entries may point at pages about to
+ * be unpinned), keeping every other one.  Allocates nothing, so it cannot
+ * fail; a refill (smmu_shadow_sync() with @refill) adds what is missing.
+ * Returns the number of entries dropped.
+ */
+u64 smmu_shadow_prune(struct iofd_pgtable *shadow,
+		      const struct smmu_shadow_src *src,
+		      struct list_head *freelist)
+{
+	return iofd_pgtable_prune(shadow, smmu_shadow_expect, (void *)src,
+				  freelist);
+}
+
+/*
  * How much a guest TLB invalidation without a range (TLBI_NH_VA with
  * TG 0) at @va covers: the extent of the guest entry where a walk of @va
  * ends now (a leaf, an invalid entry, or a table entry whose table is out

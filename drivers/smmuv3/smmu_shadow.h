@@ -79,5 +79,8 @@ int smmu_shadow_sync(struct iofd_pgtable *shadow,
 		     bool refill, struct list_head *freelist,
 		     struct smmu_shadow_stats *st);
 u64 smmu_shadow_extent(const struct smmu_shadow_src *src, u64 va);
+u64 smmu_shadow_prune(struct iofd_pgtable *shadow,
+		      const struct smmu_shadow_src *src,
+		      struct list_head *freelist);
 
 #endif /* _IOFD_SMMU_SHADOW_H */

@@ -285,8 +285,8 @@ int smmu_stream_prepare(struct smmu_unit *unit, u32 sid)
 	if (unit->l2[l1])
 		return 0;
 	/* 16K, naturally aligned as L2Ptr requires */
-	l2 = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
-				      get_order(size));
+	l2 = iofd_should_fail() ? NULL :
+	     (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, get_order(size));
 	if (!l2)
 		return -ENOMEM;
 	for (i = 0; i < BIT(SMMU_STRTAB_SPLIT_BITS); i++)
@@ -737,16 +737,43 @@ void smmu_unit_destroy(struct smmu_unit *unit)
 
 /* ---------------------------------------------------------------- misc -- */
 
+/* ASIDs and VMIDs, counted for debugfs (tests check nothing leaks) */
 int smmu_asid_alloc(struct smmu_unit *unit)
 {
+	int id;
+
+	if (iofd_should_fail())
+		return -ENOMEM;
 	/* ASID 0 stays unused: a CD with ASID 0 is easy to spot in dumps */
-	return ida_alloc_range(&unit->asids, 1, BIT(unit->asid_bits) - 1,
-			       GFP_KERNEL);
+	id = ida_alloc_range(&unit->asids, 1, BIT(unit->asid_bits) - 1,
+			     GFP_KERNEL);
+	if (id >= 0)
+		atomic_inc(&unit->nr_asids);
+	return id;
+}
+
+void smmu_asid_free(struct smmu_unit *unit, u16 asid)
+{
+	ida_free(&unit->asids, asid);
+	atomic_dec(&unit->nr_asids);
 }
 
 int smmu_vmid_alloc(struct smmu_unit *unit)
 {
+	int id;
+
+	if (iofd_should_fail())
+		return -ENOMEM;
 	/* VMID 0 is the unit's default for stage-1-only streams */
-	return ida_alloc_range(&unit->vmids, 1, BIT(unit->vmid_bits) - 1,
-			       GFP_KERNEL);
+	id = ida_alloc_range(&unit->vmids, 1, BIT(unit->vmid_bits) - 1,
+			     GFP_KERNEL);
+	if (id >= 0)
+		atomic_inc(&unit->nr_vmids);
+	return id;
+}
+
+void smmu_vmid_free(struct smmu_unit *unit, u16 vmid)
+{
+	ida_free(&unit->vmids, vmid);
+	atomic_dec(&unit->nr_vmids);
 }

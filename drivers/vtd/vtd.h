@@ -19,6 +19,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <iofd/core.h>
 #include <iofd/driver.h>
 #include "vtd_hw.h"
 #include <iofd/pgtable.h>
@@ -55,6 +56,7 @@
  * @pt_table: its PASID table 0; entry 0 is pass-through
  * @devices: struct vtd_dev.node of managed devices
  * @dids: domain ID allocator
+ * @nr_dids: domain IDs in use (debugfs dids)
  * @qi_lock: serializes submissions to the invalidation queue (process
  *	context only: every caller may sleep)
  * @qi: the queue (256-bit descriptors)
@@ -90,6 +92,7 @@ struct vtd_unit {
 	struct vtd_pasid_entry *pt_table;
 	struct list_head devices;
 	struct ida dids;
+	atomic_t nr_dids;
 
 	struct mutex qi_lock;
 	struct vtd_qi_desc *qi;
@@ -223,6 +226,8 @@ void vtd_free_after_invalidation(struct list_head *freelist, int inv_rc);
 int vtd_dev_take(struct vtd_dev *vdev);
 void vtd_dev_give_back(struct vtd_dev *vdev);
 void vtd_faults_process(struct vtd_unit *unit);
+int vtd_did_alloc(struct vtd_unit *unit);
+void vtd_did_free(struct vtd_unit *unit, u16 did);
 
 /* vtd_domain.c */
 extern const struct iofd_domain_ops vtd_domain_ops;

@@ -2,6 +2,7 @@
 /*
  * debugfs of iofd_vtd: /sys/kernel/debug/iofd_vtd/<unit>/
  *   faults      fault records seen since load (reading processes them)
+ *   dids        domain IDs in use (besides the pass-through one)
  *   last_fault  the last record, decoded
  *   tables      the live root/context/PASID entries, decoded
  *   translate   write "RID IOVA [PASID|-] [r|w]" (hex), read the reference
@@ -29,6 +30,15 @@ static int vtd_faults_show(struct seq_file *s, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vtd_faults);
+
+static int vtd_dids_show(struct seq_file *s, void *unused)
+{
+	struct vtd_unit *unit = s->private;
+
+	seq_printf(s, "%d\n", atomic_read(&unit->nr_dids));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vtd_dids);
 
 static int vtd_last_fault_show(struct seq_file *s, void *unused)
 {
@@ -202,6 +212,7 @@ static const struct file_operations vtd_translate_fops = {
 void vtd_debugfs_unit_init(struct vtd_unit *unit)
 {
 	unit->debugfs = debugfs_create_dir(unit->name, vtd_debugfs_root);
+	debugfs_create_file("dids", 0400, unit->debugfs, unit, &vtd_dids_fops);
 	debugfs_create_file("faults", 0400, unit->debugfs, unit,
 			    &vtd_faults_fops);
 	debugfs_create_file("last_fault", 0400, unit->debugfs, unit,

@@ -98,7 +98,7 @@ static void vtd_domain_free(struct iofd_domain *domain)
 	WARN_ON(vd->users);
 	WARN_ON(vd->nest_parent && !list_empty(&vd->nested));
 	iofd_pgtable_destroy(&vd->pt);
-	ida_free(&vd->unit->dids, vd->did);
+	vtd_did_free(vd->unit, vd->did);
 	kfree(vd);
 }
 
@@ -113,22 +113,19 @@ struct iofd_domain *vtd_domain_alloc_paging(struct iofd_device *idev,
 					    u32 flags)
 {
 	struct vtd_unit *unit = to_vtd_dev(idev)->unit;
-	unsigned int ndoms;
 	struct vtd_domain *vd;
 	int did, rc;
 
 	/* No dirty tracking (QEMU 7.2 has no SLADS) */
 	if (flags & ~(IOFD_DOMAIN_F_PASID | IOFD_DOMAIN_F_NEST_PARENT))
 		return ERR_PTR(-EOPNOTSUPP);
-	vd = kzalloc(sizeof(*vd), GFP_KERNEL_ACCOUNT);
+	vd = iofd_should_fail() ? NULL : kzalloc(sizeof(*vd), GFP_KERNEL_ACCOUNT);
 	if (!vd)
 		return ERR_PTR(-ENOMEM);
-	ndoms = 1U << (4 + 2 * FIELD_GET(VTD_CAP_ND, unit->cap));
-	did = ida_alloc_range(&unit->dids, VTD_PT_DID + 1, ndoms - 1,
-			      GFP_KERNEL);
+	did = vtd_did_alloc(unit);
 	if (did < 0) {
 		kfree(vd);
-		return ERR_PTR(did == -ENOSPC ? -ENOSPC : did);
+		return ERR_PTR(did);
 	}
 	vd->unit = unit;
 	vd->did = did;
@@ -140,7 +137,7 @@ struct iofd_domain *vtd_domain_alloc_paging(struct iofd_device *idev,
 	rc = iofd_pgtable_init(&vd->pt, &vtd_sl_fmt, unit->agaw + 2, unit->sl_pgsizes,
 			      GFP_KERNEL_ACCOUNT);
 	if (rc) {
-		ida_free(&unit->dids, did);
+		vtd_did_free(unit, did);
 		kfree(vd);
 		return ERR_PTR(rc);
 	}

@@ -45,7 +45,7 @@ static struct iofd_device *vtd_probe_device(struct device *dev)
 	return ERR_PTR(-ENODEV);
 
 found:
-	vdev = kzalloc(sizeof(*vdev), GFP_KERNEL);
+	vdev = iofd_should_fail() ? NULL : kzalloc(sizeof(*vdev), GFP_KERNEL);
 	if (!vdev)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&vdev->node);

@@ -41,23 +41,29 @@ static bool vtd_unit_hw_nesting(struct vtd_unit *unit)
  * Caller holds the parent's nest_lock, which keeps the parent's table
  * still while it is walked.
  */
+static void vtd_nested_src(struct vtd_nested *n, struct vtd_shadow_src *src)
+{
+	*src = (struct vtd_shadow_src){
+		.flptr = n->s1.pgtbl_addr & VTD_FL_ADDR,
+		.fl_levels = n->fl_levels,
+		.fl1gp = n->parent->unit->cap & VTD_CAP_FL1GP,
+		.gpa_to_hpa = vtd_parent_gpa_to_hpa,
+		.read_hpa = iofd_read_ram,
+		.ctx = n->parent,
+	};
+}
+
 static int vtd_nested_sync(struct vtd_nested *n, u64 start, u64 last,
 			   bool refill)
 {
 	struct vtd_domain *parent = n->parent;
-	struct vtd_shadow_src src = {
-		.flptr = n->s1.pgtbl_addr & VTD_FL_ADDR,
-		.fl_levels = n->fl_levels,
-		.fl1gp = parent->unit->cap & VTD_CAP_FL1GP,
-		.gpa_to_hpa = vtd_parent_gpa_to_hpa,
-		.read_hpa = iofd_read_ram,
-		.ctx = parent,
-	};
+	struct vtd_shadow_src src;
 	bool whole = !start && last == U64_MAX;
 	LIST_HEAD(freelist);
 	int rc, inv_rc = 0;
 
 	lockdep_assert_held(&parent->nest_lock);
+	vtd_nested_src(n, &src);
 	rc = vtd_shadow_sync(&n->shadow, &src, start, last, refill, &freelist,
 			     &n->stats);
 	n->syncs++;
@@ -85,8 +91,31 @@ static int vtd_nested_sync(struct vtd_nested *n, u64 start, u64 last,
 }
 
 /*
+ * After a parent unmap: drop the shadow entries the guest's table and the
+ * parent no longer give, before the pages are unpinned, and nothing else.
+ * It allocates nothing, so it cannot fail and a guest mapping that is
+ * still valid never goes missing (a rebuild could, half-way on -ENOMEM).
+ */
+static void vtd_nested_prune(struct vtd_nested *n)
+{
+	struct vtd_shadow_src src;
+	LIST_HEAD(freelist);
+	int inv_rc = 0;
+
+	lockdep_assert_held(&n->parent->nest_lock);
+	vtd_nested_src(n, &src);
+	if (!vtd_shadow_prune(&n->shadow, &src, &freelist))
+		return;
+	n->syncs++;
+	smp_mb();	/* shadow writes before the @users read */
+	if (READ_ONCE(n->users))
+		inv_rc = vtd_iotlb_flush_range(n->parent->unit, n->did, 0, 0);
+	vtd_free_after_invalidation(&freelist, inv_rc);
+}
+
+/*
  * The parent's mappings changed (under its nest_lock).  After an unmap
- * every shadow is rebuilt: entries may point at pages about to be
+ * every shadow is pruned: entries may point at pages about to be
  * unpinned.  After a map, shadows that had guest entries out of reach are
  * refilled (added to, never emptied).  In hardware mode the unit walks the
  * parent itself; its entries are tagged with the nested domain IDs, so
@@ -105,7 +134,7 @@ void vtd_nested_parent_changed(struct vtd_domain *parent, bool unmapped)
 			continue;
 		}
 		if (unmapped)
-			vtd_nested_sync(n, 0, U64_MAX, false);
+			vtd_nested_prune(n);
 		else if (n->needs_retry)
 			vtd_nested_sync(n, 0, U64_MAX, true);
 	}
@@ -194,7 +223,7 @@ void vtd_nested_fini(struct vtd_nested *n)
 	list_del(&n->parent_node);
 	mutex_unlock(&parent->nest_lock);
 	iofd_pgtable_destroy(&n->shadow);
-	ida_free(&parent->unit->dids, n->did);
+	vtd_did_free(parent->unit, n->did);
 }
 
 static void vtd_nested_free(struct iofd_domain *domain)
@@ -240,12 +269,9 @@ int vtd_nested_init(struct vtd_nested *n, struct vtd_domain *parent,
 		    const struct iommu_hwpt_vtd_s1 *s1)
 {
 	struct vtd_unit *unit = parent->unit;
-	unsigned int ndoms;
 	int did, rc;
 
-	ndoms = 1U << (4 + 2 * FIELD_GET(VTD_CAP_ND, unit->cap));
-	did = ida_alloc_range(&unit->dids, VTD_PT_DID + 1, ndoms - 1,
-			      GFP_KERNEL);
+	did = vtd_did_alloc(unit);
 	if (did < 0)
 		return did;
 	n->parent = parent;
@@ -259,7 +285,7 @@ int vtd_nested_init(struct vtd_nested *n, struct vtd_domain *parent,
 	rc = iofd_pgtable_init(&n->shadow, &vtd_sl_fmt, unit->agaw + 2, SZ_4K,
 			      GFP_KERNEL_ACCOUNT);
 	if (rc) {
-		ida_free(&unit->dids, did);
+		vtd_did_free(unit, did);
 		return rc;
 	}
 	mutex_lock(&parent->nest_lock);
@@ -271,7 +297,7 @@ int vtd_nested_init(struct vtd_nested *n, struct vtd_domain *parent,
 	mutex_unlock(&parent->nest_lock);
 	if (rc) {
 		iofd_pgtable_destroy(&n->shadow);
-		ida_free(&unit->dids, did);
+		vtd_did_free(unit, did);
 	}
 	return rc;
 }
@@ -328,7 +354,7 @@ struct iofd_domain *vtd_domain_alloc_nested(struct iofd_device *idev,
 	if (rc)
 		return ERR_PTR(rc);
 
-	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
+	n = iofd_should_fail() ? NULL : kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
 	if (!n)
 		return ERR_PTR(-ENOMEM);
 	rc = vtd_nested_init(n, parent, &s1);

@@ -53,7 +53,9 @@ static struct vtd_ptable *to_vtd_ptable(struct iofd_domain *domain)
 
 /*
  * The host state of guest PASID @pasid as the guest's table says now:
- * a new struct vtd_nested, or NULL when the entry is absent or refused.
+ * a new struct vtd_nested, NULL when the entry is absent or refused, or
+ * an ERR_PTR() when the host could not set it up (-ENOMEM, out of domain
+ * IDs): that is the caller's failure, never a silently blocked PASID.
  */
 static struct vtd_nested *vtd_ptable_read(struct vtd_ptable *pt, u32 pasid)
 {
@@ -81,12 +83,13 @@ static struct vtd_nested *vtd_ptable_read(struct vtd_ptable *pt, u32 pasid)
 	s1.flags = (g.sre ? IOMMU_VTD_S1_SRE : 0) |
 		   (g.wpe ? IOMMU_VTD_S1_WPE : 0) |
 		   (g.eafe ? IOMMU_VTD_S1_EAFE : 0);
-	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
+	n = iofd_should_fail() ? NULL : kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
 	if (!n)
-		return NULL;
-	if (vtd_nested_init(n, pt->parent, &s1)) {
+		return ERR_PTR(-ENOMEM);
+	rc = vtd_nested_init(n, pt->parent, &s1);
+	if (rc) {
 		kfree(n);
-		return NULL;
+		return ERR_PTR(rc);
 	}
 	return n;
 }
@@ -222,14 +225,19 @@ void vtd_ptable_rid_users_dec(struct iofd_domain *domain)
 		WRITE_ONCE(n->users, n->users - 1);
 }
 
-/* Re-read guest PASID @pasid and swap its host state (pt->lock held) */
-static void vtd_ptable_refresh(struct vtd_ptable *pt, u32 pasid)
+/*
+ * Re-read guest PASID @pasid and swap its host state (pt->lock held).
+ * When the new state cannot be set up the old one stays: 0 or the error.
+ */
+static int vtd_ptable_refresh(struct vtd_ptable *pt, u32 pasid)
 {
 	struct vtd_nested *old = pt->pasids[pasid], *n;
 	struct vtd_dev *vdev = pt->vdev;
 
 	lockdep_assert_held(&pt->lock);
 	n = vtd_ptable_read(pt, pasid);
+	if (IS_ERR(n))
+		return PTR_ERR(n);
 	if (vdev) {
 		mutex_lock(&vdev->unit->lock);
 		vtd_ptable_set(pt, vdev, pasid, n, old ? old->did : 0);
@@ -239,6 +247,7 @@ static void vtd_ptable_refresh(struct vtd_ptable *pt, u32 pasid)
 	}
 	pt->pasids[pasid] = n;
 	vtd_ptable_put(old);
+	return 0;
 }
 
 /* One entry; pt->lock held by the caller */
@@ -261,9 +270,9 @@ static int vtd_ptable_invalidate_locked(struct vtd_ptable *pt,
 	first = all ? 0 : inv->pasid;
 	end = all ? pt->nr : inv->pasid + 1;
 	if (inv->type == IOMMU_VTD_PT_INV_PASID_CACHE) {
-		for (pasid = first; pasid < end; pasid++)
-			vtd_ptable_refresh(pt, pasid);
-		return 0;
+		for (pasid = first; pasid < end && !rc; pasid++)
+			rc = vtd_ptable_refresh(pt, pasid);
+		return rc;
 	}
 	rc = vtd_inv_range(inv->addr, inv->npages, &last);
 	if (rc <= 0)
@@ -344,7 +353,7 @@ struct iofd_domain *vtd_ptable_alloc(struct vtd_dev *vdev,
 	     !(unit->ecap & VTD_ECAP_SRS)))
 		return ERR_PTR(-EINVAL);
 
-	pt = kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
+	pt = iofd_should_fail() ? NULL : kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
 	if (!pt)
 		return ERR_PTR(-ENOMEM);
 	pt->nr = 1U << cfg.pasid_bits;
@@ -364,7 +373,16 @@ struct iofd_domain *vtd_ptable_alloc(struct vtd_dev *vdev,
 	mutex_init(&pt->lock);
 	/* What the guest's table holds now */
 	for (pasid = 0; pasid < pt->nr; pasid++) {
-		pt->pasids[pasid] = vtd_ptable_read(pt, pasid);
+		struct vtd_nested *n = vtd_ptable_read(pt, pasid);
+
+		if (IS_ERR(n)) {
+			while (pasid--)
+				vtd_ptable_put(pt->pasids[pasid]);
+			kfree(pt->pasids);
+			kfree(pt);
+			return ERR_CAST(n);
+		}
+		pt->pasids[pasid] = n;
 		cond_resched();
 	}
 	pt->domain.ops = &vtd_ptable_ops;

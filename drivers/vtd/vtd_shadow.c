@@ -185,6 +185,79 @@ int vtd_shadow_sync(struct iofd_pgtable *shadow,
 	return vtd_shadow_table(&w, src->flptr, src->fl_levels, 0, true);
 }
 
+/*
+ * The guest's translation of @va now, by the rules the sync follows:
+ * true with the guest-physical address and whether it is writable
+ */
+static bool vtd_guest_lookup(const struct vtd_shadow_src *src, u64 va,
+			     u64 *gpa, bool *writable)
+{
+	unsigned int level = src->fl_levels, perm;
+	u64 table = src->flptr;
+	bool w = true;
+
+	/* The upper half of the top table is not canonical */
+	if (va >> (vtd_level_shift(level) + 8))
+		return false;
+	for (;; level--) {
+		unsigned int shift = vtd_level_shift(level);
+		u64 hpa, pte, size = 1ULL << shift;
+
+		perm = 0;
+		hpa = src->gpa_to_hpa(src->ctx, table & VTD_FL_ADDR, &perm);
+		if (!hpa || !(perm & VTD_SHADOW_R) ||
+		    src->read_hpa(src->ctx, (hpa & ~(u64)(SZ_4K - 1)) +
+				  8 * vtd_level_index(va, level), &pte,
+				  sizeof(pte)) ||
+		    !(pte & VTD_FL_P) || !(pte & VTD_FL_US))
+			return false;
+		w &= !!(pte & VTD_FL_RW);
+		if (level > 1 && !(pte & VTD_FL_PS)) {
+			table = pte & VTD_FL_ADDR;
+			continue;
+		}
+		if (level > 1 && level != 2 && !(level == 3 && src->fl1gp))
+			return false;
+		*writable = w;
+		*gpa = (pte & VTD_FL_ADDR & ~(size - 1)) | (va & (size - 1));
+		return true;
+	}
+}
+
+/* What the shadow's page at @iova must be now (iofd_pgtable_prune()) */
+static bool vtd_shadow_expect(void *ctx, u64 iova, phys_addr_t *pa,
+			      unsigned int *perm)
+{
+	const struct vtd_shadow_src *src = ctx;
+	unsigned int pperm = 0;
+	u64 gpa, hpa;
+	bool w;
+
+	if (!vtd_guest_lookup(src, iova, &gpa, &w))
+		return false;
+	hpa = src->gpa_to_hpa(src->ctx, gpa & ~(u64)(SZ_4K - 1), &pperm);
+	if (!hpa || !(pperm & VTD_SHADOW_R))
+		return false;
+	*pa = hpa;
+	*perm = VTD_SHADOW_R | (w && (pperm & VTD_SHADOW_W) ? VTD_SHADOW_W : 0);
+	return true;
+}
+
+/*
+ * Drop the shadow entries that the guest's table and the parent no longer
+ * give (after a parent unmap: entries may point at pages about to be
+ * unpinned), keeping every other one.  Allocates nothing, so it cannot
+ * fail; a refill (vtd_shadow_sync() with @refill) adds what is missing.
+ * Returns the number of entries dropped.
+ */
+u64 vtd_shadow_prune(struct iofd_pgtable *shadow,
+		     const struct vtd_shadow_src *src,
+		     struct list_head *freelist)
+{
+	return iofd_pgtable_prune(shadow, vtd_shadow_expect, (void *)src,
+				  freelist);
+}
+
 /* Read guest-physical memory through the parent; -EFAULT outside it */
 static int vtd_guest_read(const struct vtd_shadow_src *mem, u64 gpa,
 			  void *buf, size_t len)

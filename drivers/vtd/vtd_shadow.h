@@ -88,6 +88,9 @@ struct vtd_guest_pasid {
 int vtd_guest_pasid_read(const struct vtd_shadow_src *mem, u64 dir_gpa,
 			 u32 pasid, u32 allow, struct vtd_guest_pasid *out);
 
+u64 vtd_shadow_prune(struct iofd_pgtable *shadow,
+		     const struct vtd_shadow_src *src,
+		     struct list_head *freelist);
 int vtd_shadow_sync(struct iofd_pgtable *shadow,
 		    const struct vtd_shadow_src *src, u64 start, u64 last,
 		    bool refill, struct list_head *freelist,

@@ -144,7 +144,7 @@ int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
 
 static void *vtd_alloc_table(struct vtd_unit *unit)
 {
-	void *p = (void *)get_zeroed_page(GFP_KERNEL);
+	void *p = iofd_should_fail() ? NULL : (void *)get_zeroed_page(GFP_KERNEL);
 
 	if (p)
 		vtd_flush_range(unit, p, PAGE_SIZE);
@@ -642,6 +642,27 @@ void vtd_free_after_invalidation(struct list_head *freelist, int inv_rc)
  * Read host RAM at @pa (a page at a time): the reference walker's and the
  * shadow walker's only way into memory; anything but RAM is -EFAULT
  */
+/* Domain IDs, counted for debugfs (tests check nothing leaks) */
+int vtd_did_alloc(struct vtd_unit *unit)
+{
+	unsigned int ndoms = 1U << (4 + 2 * FIELD_GET(VTD_CAP_ND, unit->cap));
+	int did;
+
+	if (iofd_should_fail())
+		return -ENOMEM;
+	did = ida_alloc_range(&unit->dids, VTD_PT_DID + 1, ndoms - 1,
+			      GFP_KERNEL);
+	if (did >= 0)
+		atomic_inc(&unit->nr_dids);
+	return did;
+}
+
+void vtd_did_free(struct vtd_unit *unit, u16 did)
+{
+	ida_free(&unit->dids, did);
+	atomic_dec(&unit->nr_dids);
+}
+
 /* @vdev's DMA becomes ours: a PASID directory of its own, all blocked */
 int vtd_dev_take(struct vtd_dev *vdev)
 {

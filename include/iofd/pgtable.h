@@ -71,6 +71,14 @@ phys_addr_t iofd_pgtable_iova_to_phys(struct iofd_pgtable *pt, u64 iova);
 phys_addr_t iofd_pgtable_lookup(struct iofd_pgtable *pt, u64 iova,
 			       unsigned int *perm);
 void iofd_pgtable_free_list(struct list_head *freelist);
+int iofd_pgtable_for_each_leaf(const struct iofd_pgtable *pt, u64 start,
+			       int (*fn)(void *ctx, u64 iova, u64 size,
+					 phys_addr_t pa, unsigned int perm),
+			       void *ctx);
+u64 iofd_pgtable_prune(struct iofd_pgtable *pt,
+		       bool (*expect)(void *ctx, u64 iova, phys_addr_t *pa,
+				      unsigned int *perm),
+		       void *ctx, struct list_head *freelist);
 
 /* The highest IOVA @pt translates */
 static inline u64 iofd_pgtable_last(const struct iofd_pgtable *pt)

@@ -358,9 +358,7 @@ IOFD_PT_EXPORT(iofd_pgtable_iova_to_phys);
 
 static int pt_leaves(const struct iofd_pgtable *pt, const u64 *table,
 		     unsigned int level, u64 base, u64 start,
-		     int (*fn)(void *ctx, u64 iova, u64 size, phys_addr_t pa,
-			       unsigned int perm),
-		     void *ctx)
+		     iofd_pt_leaf_fn fn, void *ctx)
 {
 	unsigned int shift = pt_shift(level), i;
 	int rc;
@@ -389,16 +387,14 @@ static int pt_leaves(const struct iofd_pgtable *pt, const u64 *table,
  * until it returns non-zero (returned).  The caller keeps @pt still (no
  * map or unmap meanwhile); @fn must not change it either.
  */
-int iofd_pgtable_for_each_leaf(const struct iofd_pgtable *pt, u64 start,
-			       int (*fn)(void *ctx, u64 iova, u64 size,
-					 phys_addr_t pa, unsigned int perm),
-			       void *ctx)
+int iofd_pgtable_walk_leaves(const struct iofd_pgtable *pt, u64 start,
+			       iofd_pt_leaf_fn fn, void *ctx)
 {
 	if (start > iofd_pgtable_last(pt))
 		return 0;
 	return pt_leaves(pt, pt->top, pt->levels, 0, start, fn, ctx);
 }
-IOFD_PT_EXPORT(iofd_pgtable_for_each_leaf);
+IOFD_PT_EXPORT(iofd_pgtable_walk_leaves);
 
 #define PT_PRUNE_BATCH	64
 
@@ -447,7 +443,7 @@ u64 iofd_pgtable_prune(struct iofd_pgtable *pt,
 
 	do {
 		p.n = 0;
-		more = iofd_pgtable_for_each_leaf(pt, start, pt_prune_leaf, &p);
+		more = iofd_pgtable_walk_leaves(pt, start, pt_prune_leaf, &p);
 		for (i = 0; i < p.n; i++)
 			iofd_pgtable_unmap(pt, p.iova[i], p.size[i], 1,
 					   freelist);

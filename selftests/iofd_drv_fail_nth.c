@@ -64,7 +64,7 @@ FIXTURE_VARIANT_ADD(drv_fail_nth, proc)
 };
 
 /* The driver's module references and IDs in use, as one number */
-static int drv_probe(int check_fd __attribute__((unused)), long *val)
+static int drv_probe(int check_fd __maybe_unused, long *val)
 {
 	char buf[256], *p;
 	long ids = 0;

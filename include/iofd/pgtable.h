@@ -71,10 +71,11 @@ phys_addr_t iofd_pgtable_iova_to_phys(struct iofd_pgtable *pt, u64 iova);
 phys_addr_t iofd_pgtable_lookup(struct iofd_pgtable *pt, u64 iova,
 			       unsigned int *perm);
 void iofd_pgtable_free_list(struct list_head *freelist);
-int iofd_pgtable_for_each_leaf(const struct iofd_pgtable *pt, u64 start,
-			       int (*fn)(void *ctx, u64 iova, u64 size,
-					 phys_addr_t pa, unsigned int perm),
-			       void *ctx);
+/* Called per leaf by iofd_pgtable_walk_leaves(); non-zero stops it */
+typedef int (*iofd_pt_leaf_fn)(void *ctx, u64 iova, u64 size, phys_addr_t pa,
+			       unsigned int perm);
+int iofd_pgtable_walk_leaves(const struct iofd_pgtable *pt, u64 start,
+			       iofd_pt_leaf_fn fn, void *ctx);
 u64 iofd_pgtable_prune(struct iofd_pgtable *pt,
 		       bool (*expect)(void *ctx, u64 iova, phys_addr_t *pa,
 				      unsigned int *perm),

@@ -197,6 +197,14 @@ static int drv_check_xlate(__u64 iova, const void *va)
 	p = strstr(res, "pa=0x");
 	if (p && strtoull(p + 5, NULL, 16) == (pa | ((uintptr_t)va & 0xfff)))
 		return 0;
+	printf("# translate %s: %s# (want pa=0x%llx)\n", q, res,
+	       (unsigned long long)(pa | ((uintptr_t)va & 0xfff)));
+	{
+		static char tables[8192];
+
+		iofd_debugfs_read(drv_debugfs, "tables", tables, sizeof(tables));
+		printf("%s\n", tables);
+	}
 	errno = EINVAL;
 	return -1;
 }
@@ -251,6 +259,44 @@ static int seq_paging(struct fn_run *r)
 TEST_F_TIMEOUT(drv_fail_nth, paging, FN_TIMEOUT)
 {
 	fn_walk(_metadata, &self->env, "paging", seq_paging, 10);
+}
+
+/*
+ * Several paging domains over one IOAS (every map goes into each, with
+ * tables of its own), maps spread 1 GiB apart (new tables at every level),
+ * the device moved through them
+ */
+static int seq_many_domains(struct fn_run *r)
+{
+	__u32 devid = 0, ioas = 0, hwpt[6] = {}, pt;
+	int devfd = -1, i;
+
+	drv_base(r, &devfd, &devid, &ioas);
+	for (i = 0; i < 6; i++)
+		FN_STEP(r, fn_hwpt(r->fd, devid, ioas, 0, &hwpt[i]));
+	for (i = 0; i < 12; i++)
+		FN_STEP(r, fn_map_fixed(r->fd, ioas, FN_OFF(fn_big, 4 * i),
+					FN_PG(4), (1ULL << 30) * (i + 1)));
+	for (i = 0; i < 6; i++) {
+		pt = hwpt[i];
+		FN_STEP(r, _test_pci_attach(devfd, &pt, false, 0));
+		FN_CHECK(r, drv_check_xlate((1ULL << 30) * (i + 2) + 0x2000,
+					    FN_OFF(fn_big, 4 * i + 6)));
+	}
+	for (i = 0; i < 12; i += 2)
+		FN_STEP(r, fn_unmap(r->fd, ioas, (1ULL << 30) * (i + 1),
+				    FN_PG(4)));
+	FN_CHECK(r, drv_check_xlate((1ULL << 30) * 2, FN_OFF(fn_big, 4)));
+	pt = ioas;
+	FN_STEP(r, _test_pci_attach(devfd, &pt, false, 0));
+	for (i = 0; i < 6; i++)
+		FN_STEP(r, _test_ioctl_destroy(r->fd, hwpt[i]));
+	return 0;
+}
+
+TEST_F_TIMEOUT(drv_fail_nth, many_domains, FN_TIMEOUT)
+{
+	fn_walk(_metadata, &self->env, "many_domains", seq_many_domains, 10);
 }
 
 /* ------------------------------------------------------------- nesting */
@@ -362,6 +408,59 @@ static int seq_nested(struct fn_run *r)
 TEST_F_TIMEOUT(drv_fail_nth, nested, FN_TIMEOUT)
 {
 	fn_walk(_metadata, &self->env, "nested", seq_nested, 10);
+}
+
+/*
+ * Several nested HWPTs (SMMU: under two vIOMMUs) over one parent, the
+ * device moved through them, the parent changing under all of them
+ */
+static int seq_nested_many(struct fn_run *r)
+{
+	__u32 devid = 0, ioas = 0, parent = 0, viommu[2] = {}, vdev = 0;
+	__u32 nested[4] = {}, pt;
+	int devfd = -1, i;
+
+	drv_base(r, &devfd, &devid, &ioas);
+	FN_STEP(r, fn_map_fixed(r->fd, ioas, guest, FN_PG(5), GPA_TABLES));
+	FN_STEP(r, fn_map_fixed(r->fd, ioas, FN_OFF(guest, 5), FN_PG(2),
+				GPA_DATA));
+	FN_STEP(r, fn_hwpt(r->fd, devid, ioas, IOMMU_HWPT_ALLOC_NEST_PARENT,
+			   &parent));
+	if (drv == DRV_SMMU) {
+		for (i = 0; i < 2; i++)
+			FN_STEP(r, _test_cmd_viommu_alloc(r->fd, devid, parent,
+						IOMMU_VIOMMU_TYPE_ARM_SMMUV3,
+						0, NULL, 0, &viommu[i]));
+		FN_STEP(r, _test_cmd_vdevice_alloc(r->fd, viommu[0], devid,
+						   VSID, &vdev));
+	}
+	for (i = 0; i < 4; i++)
+		FN_STEP(r, drv_nested_alloc(r->fd, devid,
+					    drv == DRV_SMMU ? viommu[i / 2] :
+							      parent,
+					    &nested[i]));
+	for (i = 0; i < 4; i++) {
+		/* A vIOMMU's nested HWPT only for its own vDEVICE */
+		if (drv == DRV_SMMU && i >= 2)
+			break;
+		pt = nested[i];
+		FN_STEP(r, _test_pci_attach(devfd, &pt, false, 0));
+		FN_CHECK(r, drv_check_xlate(0x6010, FN_OFF(guest, 6) + 0x10));
+		FN_STEP(r, fn_map_fixed(r->fd, ioas, FN_OFF(guest, 7),
+					FN_PG(1), GPA_DATA + 0x2000));
+		FN_CHECK(r, drv_check_xlate(0x7000, FN_OFF(guest, 7)));
+		FN_STEP(r, fn_unmap(r->fd, ioas, GPA_DATA + 0x2000, FN_PG(1)));
+	}
+	pt = parent;
+	FN_STEP(r, _test_pci_attach(devfd, &pt, false, 0));
+	for (i = 0; i < 4; i++)
+		FN_STEP(r, _test_ioctl_destroy(r->fd, nested[i]));
+	return 0;
+}
+
+TEST_F_TIMEOUT(drv_fail_nth, nested_many, FN_TIMEOUT)
+{
+	fn_walk(_metadata, &self->env, "nested_many", seq_nested_many, 10);
 }
 
 /* --------------------------------------------------- bind_pasid_table */

@@ -142,6 +142,8 @@ static void smmu_nested_prune(struct smmu_nested *n)
 	if (!n->guest.valid ||
 	    !smmu_shadow_prune(&n->shadow, &src, &freelist))
 		return;
+	/* What was dropped is out of reach now: a later parent map refills */
+	n->needs_retry = true;
 	n->syncs++;
 	smp_mb();	/* shadow writes before the @users read */
 	if (READ_ONCE(n->users))

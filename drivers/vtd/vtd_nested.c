@@ -106,6 +106,8 @@ static void vtd_nested_prune(struct vtd_nested *n)
 	vtd_nested_src(n, &src);
 	if (!vtd_shadow_prune(&n->shadow, &src, &freelist))
 		return;
+	/* What was dropped is out of reach now: a later parent map refills */
+	n->needs_retry = true;
 	n->syncs++;
 	smp_mb();	/* shadow writes before the @users read */
 	if (READ_ONCE(n->users))

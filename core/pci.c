@@ -20,6 +20,7 @@
 #include <linux/cdev.h>
 #include <linux/file.h>
 #include <linux/idr.h>
+#include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -421,6 +422,27 @@ static int iofd_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 }
 
+/*
+ * Kernel 6.1 bug workaround: binding a driver runs of_iommu_configure(),
+ * which leaves dev->iommu (a fwspec) on a device whose IOMMU has no kernel
+ * driver (arm64 with the kernel's SMMUv3 driver kept off for ours); when
+ * the device is then removed, iommu_release_device() dereferences the
+ * missing iommu_dev (NULL pointer Oops, measured).  Drop such a leftover
+ * when the device leaves us; the next driver bind makes it again.
+ */
+static void iofd_pci_drop_stale_iommu(struct device *dev)
+{
+#ifdef CONFIG_IOMMU_API
+	struct dev_iommu *param = dev->iommu;
+
+	if (!param || param->iommu_dev)
+		return;
+	iommu_fwspec_free(dev);
+	dev->iommu = NULL;
+	kfree(param);
+#endif
+}
+
 /* The device leaves iofd-pci: unbind it, whoever still has it open */
 static void iofd_pci_remove(struct pci_dev *pdev)
 {
@@ -437,6 +459,7 @@ static void iofd_pci_remove(struct pci_dev *pdev)
 	mutex_unlock(&pd->lock);
 	mutex_unlock(&iofd_pci_lock);
 	put_device(&pd->devnode);
+	iofd_pci_drop_stale_iommu(&pdev->dev);
 }
 
 static struct pci_driver iofd_pci_driver = {

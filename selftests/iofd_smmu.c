@@ -643,4 +643,119 @@ TEST_F(smmu, nested_errnos)
 	test_ioctl_destroy(parent);
 }
 
+/* ---- event floods: the module reloaded with a 32-entry event queue ---- */
+
+#define SMMU_KO "/lib/modules/iofd/iofd_smmuv3.ko"
+
+static int smmu_reload(const char *params)
+{
+	int fd, rc;
+
+	if (syscall(SYS_delete_module, "iofd_smmuv3", O_NONBLOCK))
+		return -1;
+	fd = open(SMMU_KO, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = syscall(SYS_finit_module, fd, params, 0);
+	close(fd);
+	return rc ? -1 : 0;
+}
+
+/* Lines of the kernel log so far that contain @needle */
+static long kmsg_count(const char *needle)
+{
+	char rec[1024];
+	long n = 0;
+	ssize_t len;
+	int fd;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while ((len = read(fd, rec, sizeof(rec) - 1)) > 0 ||
+	       (len < 0 && errno == EPIPE)) {
+		if (len <= 0)
+			continue;
+		rec[len] = 0;
+		if (strstr(rec, needle))
+			n++;
+	}
+	close(fd);
+	return n;
+}
+
+FIXTURE(smmu_flood)
+{
+	int fd;
+	__u32 ioas_id;
+	struct iofd_edu e;
+	bool reloaded;
+};
+
+FIXTURE_SETUP(smmu_flood)
+{
+	self->reloaded = false;
+	self->fd = -1;
+	self->e.devfd = -1;
+	self->e.bdf[0] = 0;
+	if (access(SMMU_DEBUGFS, R_OK) || access(SMMU_KO, R_OK))
+		SKIP(return, "iofd_smmuv3 is not loaded from " SMMU_KO);
+	ASSERT_EQ(0, smmu_reload("evtq_log2=5"));
+	self->reloaded = true;
+	iofd_edu_setup(_metadata, &self->e, &self->fd, SMMU_DEBUGFS,
+		       "iofd_smmuv3");
+	if (!_metadata->skip)
+		test_ioctl_ioas_alloc(&self->ioas_id);
+}
+
+FIXTURE_TEARDOWN(smmu_flood)
+{
+	iofd_edu_teardown(_metadata, &self->e, self->fd);
+	if (self->reloaded)
+		EXPECT_EQ(0, smmu_reload(""));
+}
+
+/*
+ * A faulting edu transfer writes one event per 4 bytes: 2 x 1000 events
+ * into a 32-entry queue.  The unit drops what does not fit and says so
+ * with GERROR.EVTQ_ABT_ERR: counted as lost, acknowledged, logged
+ * rate-limited; events keep coming and DMA through a mapping works.
+ */
+TEST_F(smmu_flood, overflow)
+{
+	__u32 pt_id = self->ioas_id;
+	long logged_before, events_before;
+	__u8 back[256];
+
+	if (_metadata->skip)
+		return;
+
+	fill(self->e.buf, PAGE_SIZE, 17);
+	memset(self->e.buf + PAGE_SIZE, 0, PAGE_SIZE);
+	test_ioctl_ioas_map_fixed(self->e.buf, 2 * PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+	logged_before = kmsg_count("smmu0: event F_TRANSLATION");
+	events_before = smmu_events();
+	/* Nothing at IOVA_A + 1M: every 4 bytes fault */
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 0x100000, 0, 4000));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 0x200000, 0, 4000));
+	EXPECT_LT(events_before, smmu_events());
+	EXPECT_LE(1, smmu_counter("events_lost"));
+	EXPECT_LE(1, smmu_counter("gerrors"));
+	EXPECT_EQ(0, smmu_counter("cmd_errors"));
+	/* Logged rate-limited: far fewer lines than events */
+	EXPECT_GT(100, kmsg_count("smmu0: event F_TRANSLATION") -
+		       logged_before);
+	/* Faults are still recorded after the overflow was acknowledged */
+	events_before = smmu_events();
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 0x300000, 0, 16));
+	EXPECT_LT(events_before, smmu_events());
+	/* And translation works */
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A, 0, sizeof(back)));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + PAGE_SIZE, 0,
+			     sizeof(back)));
+	EXPECT_EQ(0, memcmp(self->e.buf, self->e.buf + PAGE_SIZE,
+			    sizeof(back)));
+}
+
 TEST_HARNESS_MAIN

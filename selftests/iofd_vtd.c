@@ -183,6 +183,39 @@ TEST_F(vtd, unmap_blocks_dma)
 		TH_LOG("last fault: %s want: %s", last, want);
 }
 
+/*
+ * A flood of faulting DMA (20 transfers to unmapped pages, back to back):
+ * records are processed and counted, overflows (one fault record on QEMU,
+ * which also merges repeats) are counted, and translation keeps working.
+ */
+TEST_F(vtd, fault_flood)
+{
+	__u32 pt_id = self->ioas_id;
+	long before, overflows;
+	int i;
+
+	if (_metadata->skip)
+		return;
+
+	fill(self->e.buf, PAGE_SIZE, 23);
+	memset(self->e.buf + PAGE_SIZE, 0, PAGE_SIZE);
+	test_ioctl_ioas_map_fixed(self->e.buf, 2 * PAGE_SIZE, IOVA_A);
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+	before = vtd_faults();
+	overflows = (long)iofd_read_ulong(VTD_DEBUGFS "/fault_overflows",
+					  (unsigned long)-1);
+	ASSERT_LE(0, overflows);
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(0, edu_dma(self->e.bar, i & 1,
+				     IOVA_A + 0x100000 * (i + 1), 0, 4000));
+	EXPECT_LT(before, vtd_faults());
+	EXPECT_LE(overflows, (long)iofd_read_ulong(VTD_DEBUGFS "/fault_overflows",
+						   (unsigned long)-1));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A, 0, 256));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + PAGE_SIZE, 0, 256));
+	EXPECT_EQ(0, memcmp(self->e.buf, self->e.buf + PAGE_SIZE, 256));
+}
+
 /* Bound but not attached: blocked (the RID's PASID entry not present) */
 TEST_F(vtd, blocked_until_attached)
 {

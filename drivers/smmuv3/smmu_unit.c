@@ -39,6 +39,11 @@
 #define SMMU_POLL_US		1
 #define SMMU_TIMEOUT_US		1000000
 #define SMMU_EVT_POLL_MS	100
+static unsigned int evtq_log2 = SMMU_EVTQ_LOG2;
+module_param(evtq_log2, uint, 0444);
+MODULE_PARM_DESC(evtq_log2,
+		 "log2 of the event queue entries (default 11: 2048; at most IDR1.EVTQS; small values test overflow handling)");
+
 /* A linear stream table: at most 2^16 STEs (4M) */
 #define SMMU_LINEAR_MAX_BITS	16
 /* Two levels: at most 2^17 level-1 descriptors (1M), as Linux */
@@ -583,7 +588,7 @@ static int smmu_prepare_pci_streams(struct smmu_unit *unit)
 
 int smmu_unit_init(struct smmu_unit *unit)
 {
-	unsigned int i, l1_log2, evtq_log2;
+	unsigned int i, l1_log2, evtq_bits;
 
 	BUILD_BUG_ON(SMMU_L1_MAX_BITS + SMMU_STRTAB_SPLIT_BITS > 32);
 	struct smmu_cmd cmds[2];
@@ -618,13 +623,13 @@ int smmu_unit_init(struct smmu_unit *unit)
 				get_order(unit->nr_l1 * sizeof(u64)));
 		unit->l2 = kvcalloc(unit->nr_l1, sizeof(*unit->l2), GFP_KERNEL);
 	}
-	evtq_log2 = min_t(unsigned int, SMMU_EVTQ_LOG2,
-			  FIELD_GET(SMMU_IDR1_EVTQS, unit->idr[1]));
+	evtq_bits = clamp_t(unsigned int, evtq_log2, 1,
+			    FIELD_GET(SMMU_IDR1_EVTQS, unit->idr[1]));
 	rc = -ENOMEM;
 	if ((unit->linear ? !unit->linear_tab : !unit->l1 || !unit->l2) ||
 	    smmu_queue_alloc(&unit->cmdq, SMMU_CMDQ_LOG2,
 			     sizeof(struct smmu_cmd)) ||
-	    smmu_queue_alloc(&unit->evtq, evtq_log2, sizeof(struct smmu_evt)))
+	    smmu_queue_alloc(&unit->evtq, evtq_bits, sizeof(struct smmu_evt)))
 		goto err_free;
 	rc = smmu_prepare_pci_streams(unit);
 	if (rc)

@@ -66,6 +66,8 @@
  * @fault_work: polls the fault recording registers
  * @fault_lock: serializes fault processing
  * @faults: fault records seen since load
+ * @fault_overflows: times the unit reported primary fault overflow (FSTS.PFO:
+ *	faults dropped because every record was in use)
  * @last_fault: the last record, as read (lo, hi)
  * @debugfs: this unit's debugfs directory
  */
@@ -103,6 +105,7 @@ struct vtd_unit {
 	struct delayed_work fault_work;
 	struct mutex fault_lock;
 	atomic64_t faults;
+	atomic64_t fault_overflows;
 	u64 last_fault[2];
 	struct dentry *debugfs;
 };

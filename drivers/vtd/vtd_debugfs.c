@@ -3,6 +3,7 @@
  * debugfs of iofd_vtd: /sys/kernel/debug/iofd_vtd/<unit>/
  *   faults      fault records seen since load (reading processes them)
  *   dids        domain IDs in use (besides the pass-through one)
+ *   fault_overflows  times faults were dropped, every record in use
  *   last_fault  the last record, decoded
  *   tables      the live root/context/PASID entries, decoded
  *   translate   write "RID IOVA [PASID|-] [r|w]" (hex), read the reference
@@ -39,6 +40,17 @@ static int vtd_dids_show(struct seq_file *s, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vtd_dids);
+
+static int vtd_fault_overflows_show(struct seq_file *s, void *unused)
+{
+	struct vtd_unit *unit = s->private;
+
+	vtd_faults_process(unit);
+	seq_printf(s, "%lld\n",
+		   (long long)atomic64_read(&unit->fault_overflows));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vtd_fault_overflows);
 
 static int vtd_last_fault_show(struct seq_file *s, void *unused)
 {
@@ -215,6 +227,8 @@ void vtd_debugfs_unit_init(struct vtd_unit *unit)
 	debugfs_create_file("dids", 0400, unit->debugfs, unit, &vtd_dids_fops);
 	debugfs_create_file("faults", 0400, unit->debugfs, unit,
 			    &vtd_faults_fops);
+	debugfs_create_file("fault_overflows", 0400, unit->debugfs, unit,
+			    &vtd_fault_overflows_fops);
 	debugfs_create_file("last_fault", 0400, unit->debugfs, unit,
 			    &vtd_last_fault_fops);
 	debugfs_create_file("tables", 0400, unit->debugfs, unit,

@@ -324,6 +324,9 @@ void vtd_faults_process(struct vtd_unit *unit)
 		/* F is write-1-to-clear, in the record's last dword */
 		vtd_write32(unit, off + 12, BIT(31));
 	}
+	/* More faults than records: the unit dropped some (counted) */
+	if (vtd_read32(unit, VTD_REG_FSTS) & VTD_FSTS_PFO)
+		atomic64_inc(&unit->fault_overflows);
 	vtd_write32(unit, VTD_REG_FSTS, VTD_FSTS_PFO | VTD_FSTS_PPF);
 	mutex_unlock(&unit->fault_lock);
 }

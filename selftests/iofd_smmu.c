@@ -495,6 +495,83 @@ TEST_F(smmu, nested_shadow_dma)
 	munmap(g.mem, 9 * PAGE_SIZE);
 }
 
+/*
+ * Two vIOMMUs over one parent: B can neither name A's device (its vSID is
+ * A's vDEVICE: EIO) nor reach A's translations with its TLBIs, whatever
+ * ASID or VMID it writes; A's own command is what resyncs A's shadow.
+ */
+TEST_F(smmu, nested_isolation)
+{
+	__u32 parent, va, vb, vdev, nested, nested_b, num, pt_id;
+	struct guest g;
+
+	if (_metadata->skip)
+		return;
+
+	guest_build(&g);
+	ASSERT_NE(MAP_FAILED, g.mem);
+	test_ioctl_ioas_map_fixed(g.mem, 5 * PAGE_SIZE, GPA_TABLES);
+	test_ioctl_ioas_map_fixed(g.data, 4 * PAGE_SIZE, GPA_DATA);
+	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id,
+			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
+	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, self->e.devid, parent,
+					    IOMMU_VIOMMU_TYPE_ARM_SMMUV3, 0,
+					    NULL, 0, &va));
+	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, self->e.devid, parent,
+					    IOMMU_VIOMMU_TYPE_ARM_SMMUV3, 0,
+					    NULL, 0, &vb));
+	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, va, self->e.devid, VSID,
+					     &vdev));
+	ASSERT_EQ(0, vste_alloc(self->fd, self->e.devid, va,
+				vste_s1(GPA_TABLES), 0, &nested));
+	ASSERT_EQ(0, vste_alloc(self->fd, self->e.devid, vb,
+				vste_s1(GPA_TABLES), 0, &nested_b));
+	pt_id = nested;
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+	/* B's nested HWPT: the device is not B's vDEVICE */
+	pt_id = nested_b;
+	EXPECT_ERRNO(ENOENT, _test_pci_attach(self->e.devfd, &pt_id, false,
+					      0));
+
+	/* B names A's vSID */
+	EXPECT_ERRNO(EIO, guest_cmd(self->fd, vb, 0x05 | (__u64)VSID << 32, 1,
+				    &num));
+	EXPECT_EQ(0, num);
+	EXPECT_ERRNO(EIO, guest_cmd(self->fd, vb, 0x40 | (__u64)VSID << 32, 0,
+				    &num));
+
+	/* The guest moves 0x5000; B's TLBIs leave A's shadow as it was */
+	g.l3[5] = (GPA_DATA + 0x3000) | S1_PAGE;
+	ASSERT_EQ(0, guest_cmd(self->fd, vb, 0x10, 0, &num));
+	ASSERT_EQ(0, guest_cmd(self->fd, vb, 0x30, 0, &num));
+	ASSERT_EQ(0, guest_cmd(self->fd, vb, 0x11 | (__u64)GUEST_ASID << 48 |
+			       (__u64)0xffff << 32, 0, &num));
+	ASSERT_EQ(0, guest_cmd(self->fd, vb, 0x12 | (__u64)GUEST_ASID << 48,
+			       0x5000 | 1, &num));
+	memset(g.data, 0, PAGE_SIZE);
+	memset(g.data + 3 * PAGE_SIZE, 0, PAGE_SIZE);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x5000, 0, 64));
+	EXPECT_NE(0, g.data[0] | g.data[1] | g.data[2] | g.data[3]);
+	EXPECT_EQ(0, g.data[3 * PAGE_SIZE] | g.data[3 * PAGE_SIZE + 1]);
+	/* A's own TLBI follows the guest */
+	ASSERT_EQ(0, guest_cmd(self->fd, va, 0x12 | (__u64)GUEST_ASID << 48,
+			       0x5000 | 1, &num));
+	memset(g.data, 0, PAGE_SIZE);
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x5000, 0, 64));
+	EXPECT_EQ(0, g.data[0] | g.data[1] | g.data[2] | g.data[3]);
+	EXPECT_NE(0, g.data[3 * PAGE_SIZE] | g.data[3 * PAGE_SIZE + 1] |
+		     g.data[3 * PAGE_SIZE + 2] | g.data[3 * PAGE_SIZE + 3]);
+
+	ASSERT_EQ(0, _test_pci_detach(self->e.devfd, false, 0));
+	test_ioctl_destroy(nested_b);
+	test_ioctl_destroy(nested);
+	test_ioctl_destroy(vdev);
+	test_ioctl_destroy(vb);
+	test_ioctl_destroy(va);
+	test_ioctl_destroy(parent);
+	munmap(g.mem, 9 * PAGE_SIZE);
+}
+
 /* vSTE Config bypass: stage 2 only (the parent); abort: dropped */
 TEST_F(smmu, nested_bypass_abort)
 {

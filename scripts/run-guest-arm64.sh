@@ -114,6 +114,8 @@ esac
 # (edu); virtio-mmio devices are not behind it.
 # edu at 00:02.0 (RID = StreamID 0x10), where ../shared/EMULATORS.md and
 # the SMMUv3 issue measured it; it would be 00:01.0 as the only PCI device.
+# A second edu sits behind a pcie-root-port (00:03.0; the edu at 01:00.0,
+# StreamID 0x100): the guest can unplug that one by powering its slot off.
 # -cpu max,pauth-impdef=on: TCG emulates the architected pointer
 # authentication (QARMA) very slowly; the implementation-defined algorithm
 # is much cheaper (boot 11 s -> 2.6 s measured).
@@ -127,6 +129,8 @@ qemu=(qemu-system-aarch64
 	-nodefaults -display none -monitor none -parallel none
 	-no-reboot
 	-device edu,addr=02.0
+	-device pcie-root-port,id=rp1,chassis=1,slot=1,addr=03.0
+	-device edu,bus=rp1
 	-device virtio-serial-device -device virtconsole,chardev=tests
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	"${serial[@]}")

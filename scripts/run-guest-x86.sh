@@ -101,7 +101,9 @@ esac
 # -nodefaults: no default NIC/VGA/floppy/CD (fewer devices to probe under
 # TCG, and nothing on stdio we did not ask for). intel-iommu is given before
 # any other -device: QEMU wants the IOMMU created before the PCI devices it
-# translates for.
+# translates for. A second edu sits behind a pcie-root-port: the guest can
+# unplug that one (iofd_hotplug powers its slot off, and QEMU then removes
+# the device; device_del of a root-bus device is refused by QEMU 7.2).
 # shellcheck disable=SC2054 # the commas are inside -device options
 qemu=(qemu-system-x86_64
 	-M q35 -accel tcg
@@ -110,6 +112,8 @@ qemu=(qemu-system-x86_64
 	-no-reboot
 	-device "intel-iommu,intremap=off,caching-mode=on,x-scalable-mode=on,x-pasid-mode=on${IOFD_VTD_OPTS:+,$IOFD_VTD_OPTS}"
 	-device edu
+	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1
+	-device edu,bus=rp1
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	"${serial[@]}")
 if [[ -n ${IOFD_QEMU_EXTRA:-} ]]; then

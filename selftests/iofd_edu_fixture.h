@@ -29,7 +29,7 @@ static inline __maybe_unused void iofd_debugfs_read(const char *dir,
 						    const char *name,
 						    char *buf, size_t len)
 {
-	char path[256];
+	char path[PATH_MAX];
 	ssize_t n;
 	int fd;
 
@@ -46,7 +46,7 @@ static inline __maybe_unused int iofd_debugfs_translate(const char *dir,
 							const char *query,
 							char *out, size_t len)
 {
-	char path[256];
+	char path[PATH_MAX];
 	ssize_t n;
 	int fd;
 
@@ -89,24 +89,15 @@ struct iofd_edu {
 };
 
 /*
- * Take edu for a test of @driver (skip when @debugfs_dir is missing or
- * there is no edu): open /dev/iommu into *@fd, bind, map BAR0, bus
- * mastering on.  Asserts; the caller checks _metadata->skip after it.
+ * Take the edu at @e->bdf: open /dev/iommu into *@fd, bind, map BAR0, bus
+ * mastering on.  Asserts.
  */
 static inline __maybe_unused void
-iofd_edu_setup(struct __test_metadata *_metadata, struct iofd_edu *e, int *fd,
-	       const char *debugfs_dir, const char *driver)
+iofd_edu_take(struct __test_metadata *_metadata, struct iofd_edu *e, int *fd)
 {
 	unsigned int bus, dev, fn;
 	int n;
 
-	*fd = -1;
-	e->devfd = -1;
-	e->bdf[0] = 0;
-	if (access(debugfs_dir, R_OK))
-		SKIP(return, "%s is not loaded (no unit taken)", driver);
-	if (!iofd_pci_find(EDU_VENDOR, EDU_DEVICE, e->bdf, sizeof(e->bdf)))
-		SKIP(return, "no edu device (1234:11e8) in this machine");
 	n = sscanf(e->bdf, "%*x:%x:%x.%x", &bus, &dev, &fn);
 	ASSERT_EQ(3, n);
 	e->rid = bus << 8 | dev << 3 | fn;
@@ -126,6 +117,25 @@ iofd_edu_setup(struct __test_metadata *_metadata, struct iofd_edu *e, int *fd,
 	e->buf = mmap(NULL, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, e->buf);
+}
+
+/*
+ * Take edu for a test of @driver (skip when @debugfs_dir is missing or
+ * there is no edu): iofd_edu_take() of the edu with the lowest address.
+ * The caller checks _metadata->skip after it.
+ */
+static inline __maybe_unused void
+iofd_edu_setup(struct __test_metadata *_metadata, struct iofd_edu *e, int *fd,
+	       const char *debugfs_dir, const char *driver)
+{
+	*fd = -1;
+	e->devfd = -1;
+	e->bdf[0] = 0;
+	if (access(debugfs_dir, R_OK))
+		SKIP(return, "%s is not loaded (no unit taken)", driver);
+	if (!iofd_pci_find(EDU_VENDOR, EDU_DEVICE, e->bdf, sizeof(e->bdf)))
+		SKIP(return, "no edu device (1234:11e8) in this machine");
+	iofd_edu_take(_metadata, e, fd);
 }
 
 /* Bus mastering off, both files closed, edu back to its driver */

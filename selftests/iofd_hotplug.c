@@ -9,9 +9,15 @@
  * driver's tables no longer list it and it holds no ID; a rescan brings
  * edu back and it can be taken and DMA through our tables again.
  *
- * The removal is the guest kernel's own: QEMU 7.2 refuses device_del on
- * the root bus, and these guests give the test no QEMU monitor, so the
- * device stays in the machine and comes back at the rescan.
+ * Two kinds of removal:
+ *  - the guest kernel's own (sysfs "remove") of the edu on the root bus:
+ *    the device stays in the machine and comes back at a rescan;
+ *  - a real unplug of the second edu, behind a pcie-root-port: the test
+ *    powers its slot off (pciehp or acpiphp), the kernel removes the
+ *    device and QEMU takes it out of the machine (device_del of a root-bus
+ *    device is refused by QEMU 7.2, and these guests give the test no
+ *    QEMU monitor).  It is gone for the rest of the boot: that test runs
+ *    once, last.
  */
 #include "iofd_edu_fixture.h"
 #include "iofd_nest_utils.h"
@@ -254,6 +260,103 @@ TEST_F(hotplug, remove_while_nested)
 
 	ASSERT_EQ(0, hp_rescan(self->e.bdf));
 	hp_again(_metadata, &self->e);
+}
+
+/* ---- a real unplug: the edu in a hot-plug slot ---- */
+
+FIXTURE(unplug)
+{
+	int fd;
+	__u32 ioas_id;
+	struct iofd_edu e;
+	char slot[256];
+	long ids;
+};
+
+FIXTURE_SETUP(unplug)
+{
+	self->fd = -1;
+	self->e.devfd = -1;
+	self->e.bdf[0] = 0;
+	self->ids = hp_ids();
+	if (access(hp_debugfs(), R_OK))
+		SKIP(return, "no hardware driver (iofd_vtd, iofd_smmuv3) loaded");
+	if (!iofd_pci_find_slot(EDU_VENDOR, EDU_DEVICE, self->e.bdf,
+				sizeof(self->e.bdf), self->slot,
+				sizeof(self->slot))) {
+		self->e.bdf[0] = 0;
+		SKIP(return, "no edu in a hot-plug slot (pcie-root-port)");
+	}
+	iofd_edu_take(_metadata, &self->e, &self->fd);
+	test_ioctl_ioas_alloc(&self->ioas_id);
+}
+
+FIXTURE_TEARDOWN(unplug)
+{
+	char dir[256];
+
+	snprintf(dir, sizeof(dir), PCI_DEVICES "/%s", self->e.bdf);
+	/* Gone as intended: nothing to give back */
+	if (self->e.bdf[0] && access(dir, F_OK))
+		self->e.bdf[0] = 0;
+	iofd_edu_teardown(_metadata, &self->e, self->fd);
+}
+
+/*
+ * Attached, DMA-mapped and under a nest parent when the slot powers off:
+ * the same promises as a removal, and the device is gone from the machine
+ * (the slot says no adapter; a rescan finds nothing)
+ */
+TEST_F(unplug, slot_power_off)
+{
+	__u32 pt = self->ioas_id, parent;
+	struct iommu_hw_info info = { .size = sizeof(info) };
+	char dir[256], adapter[8] = "";
+	int i;
+
+	if (_metadata->skip)
+		return;
+
+	/* Its RID, hence StreamID, comes from its address (bus 1) */
+	EXPECT_NE(0, self->e.rid >> 8);
+	fill(self->e.buf, 4 * PAGE_SIZE, 9);
+	memset(self->e.buf + 2 * PAGE_SIZE, 0, PAGE_SIZE);
+	test_ioctl_ioas_map_fixed(self->e.buf, 4 * PAGE_SIZE, IOVA_A);
+	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id,
+			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
+	pt = parent;
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt, false, 0));
+	ASSERT_EQ(0, edu_dma(self->e.bar, false, IOVA_A, 0, 512));
+	ASSERT_EQ(0, edu_dma(self->e.bar, true, IOVA_A + 2 * PAGE_SIZE, 0,
+			     512));
+	EXPECT_EQ(0, memcmp(self->e.buf, self->e.buf + 2 * PAGE_SIZE, 512));
+	EXPECT_TRUE(hp_listed(self->e.bdf));
+
+	munmap(self->e.bar, EDU_BAR_SIZE);
+	self->e.bar = NULL;
+	ASSERT_EQ(0, iofd_sysfs_write(self->slot, "power", "0"));
+	snprintf(dir, sizeof(dir), PCI_DEVICES "/%s", self->e.bdf);
+	for (i = 0; i < 500 && !access(dir, F_OK); i++)
+		usleep(10000);
+	ASSERT_NE(0, access(dir, F_OK)) TH_LOG("%s still there", dir);
+
+	pt = self->ioas_id;
+	EXPECT_ERRNO(ENODEV, _test_pci_attach(self->e.devfd, &pt, false, 0));
+	info.dev_id = self->e.devid;
+	EXPECT_ERRNO(ENOENT, ioctl(self->fd, IOMMU_GET_HW_INFO, &info));
+	test_ioctl_destroy(parent);
+	test_ioctl_ioas_unmap(IOVA_A, 4 * PAGE_SIZE);
+	EXPECT_FALSE(hp_listed(self->e.bdf));
+	close(self->e.devfd);
+	self->e.devfd = -1;
+	EXPECT_EQ(self->ids, hp_ids());
+
+	/* Out of the machine: no adapter in the slot, a rescan finds none */
+	iofd_debugfs_read(self->slot, "adapter", adapter, sizeof(adapter));
+	EXPECT_EQ('0', adapter[0]) TH_LOG("adapter: %s", adapter);
+	ASSERT_EQ(0, iofd_sysfs_write("/sys/bus/pci", "rescan", "1"));
+	usleep(100000);
+	EXPECT_NE(0, access(dir, F_OK));
 }
 
 TEST_HARNESS_MAIN

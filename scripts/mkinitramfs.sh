@@ -111,7 +111,7 @@ default_modules() {
 # on TCG) is one too: one TAP result per fuzzing thread.
 default_e2e() {
 	local t
-	for t in iofd-vmm iofd-fuzz; do
+	for t in iofd-vmm iofd-fuzz iofd-drvfuzz; do
 		[[ -x $IOFD_ROOT/tools/$t ]] && printf '%s\n' "$IOFD_ROOT/tools/$t"
 	done
 	return 0

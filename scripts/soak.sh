@@ -45,9 +45,9 @@ make -s -C "$root/selftests" >/dev/null
 make -s -C "$root/tools" >/dev/null
 
 # The programs read their durations from the kernel command line.
-export IOFD_TESTS="$root/selftests/build/iofd_stress $root/tools/iofd-fuzz"
-export IOFD_GUEST_APPEND="iofd.stress_seconds=$seconds iofd.fuzz_seconds=$seconds${seed:+ iofd.fuzz_seed=$seed}"
-# Both programs, slack for the debug kernel's boot and kmemleak scans.
+export IOFD_TESTS="$root/selftests/build/iofd_stress $root/tools/iofd-fuzz $root/tools/iofd-drvfuzz"
+export IOFD_GUEST_APPEND="iofd.stress_seconds=$seconds iofd.fuzz_seconds=$seconds iofd.drvfuzz_seconds=$seconds${seed:+ iofd.fuzz_seed=$seed iofd.drvfuzz_seed=$seed}"
+# Each program, slack for the debug kernel's boot and kmemleak scans.
 export IOFD_TEST_TIMEOUT=$((seconds * 3 + 600))
 export IOFD_GUEST_TIMEOUT=$((seconds * 6 + 1800))
 # x86_64 only: the programs above were built for the x86_64 guest.

@@ -373,8 +373,9 @@ static void scribble(void)
 	unsigned int n = 1 + below(16), i;
 
 	for (i = 0; i < n; i++) {
+		/* Up to 3 words from here: stay inside the page */
 		uint64_t *w = (uint64_t *)(guest + below(GUEST_PAGES) * PG) +
-			      below(512);
+			      below(512 - 2);
 
 		switch (below(4)) {
 		case 0:

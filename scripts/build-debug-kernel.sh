@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the debug guest kernel for `make check-debug`: x86_64 6.1 from
-# Debian's linux-source-6.1 with KASAN, KFENCE, UBSAN, kmemleak, lockdep,
-# debug objects and fault injection (scripts/debug-kernel.config), booted by
-# scripts/run-guest-x86.sh with IOFD_KERNEL=<image>.
+# Build the debug guest kernels for `make check-debug`: 6.1 from Debian's
+# linux-source-6.1 with KASAN, KFENCE, UBSAN, kmemleak, lockdep, debug
+# objects and fault injection (scripts/debug-kernel.config), for x86_64
+# (x86_64_defconfig + debug-kernel-x86_64.config, booted by
+# scripts/run-guest-x86.sh with IOFD_KERNEL=<image>) or arm64 (allnoconfig
+# + debug-kernel-arm64.config, cross-compiled, booted by
+# scripts/run-guest-arm64.sh with IOFD_ARM64_KERNEL=<image>).
 #
 # Usage:
-#   scripts/build-debug-kernel.sh [--force] [--config-only]
-#   scripts/build-debug-kernel.sh --print-kdir|--print-image|--print-modroot
-#                                 |--print-release
+#   scripts/build-debug-kernel.sh [--arch x86_64|arm64] [--force] [--config-only]
+#   scripts/build-debug-kernel.sh [--arch A] --print-kdir|--print-image
+#                                 |--print-modroot|--print-release
 #
 #   (no option)      build if the fragment, the patches or the kernel source
 #                    changed since the last build, otherwise do nothing;
@@ -27,7 +30,8 @@
 #   warn on stderr when the build is stale (fragment, patches or source
 #   changed).
 #
-# Layout under ${IOFD_CACHE:-$HOME/.cache/iofd-oot}/debug-kernel/:
+# Layout under ${IOFD_CACHE:-$HOME/.cache/iofd-oot}/debug-kernel/ (x86_64;
+# arm64: debug-kernel-arm64/):
 #   src/        hard-link copy of the pristine source with the patches of
 #               scripts/debug-kernel-patches/ applied (a patched file is a
 #               new file, never a write through a hard link)
@@ -44,26 +48,47 @@
 #
 # Environment: IOFD_CACHE, IOFD_LINUX_SRC (source tree),
 # IOFD_DEBUG_KERNEL_JOBS (make -j, default 2: the machine is shared),
-# IOFD_DEBUG_KERNEL_FRAGMENT (default scripts/debug-kernel.config).
+# IOFD_DEBUG_ARCH (default x86_64, as --arch).
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# The defconfig the fragment is applied to. Part of the stamp.
-BASE_DEFCONFIG=x86_64_defconfig
 # Bump when this script changes in a way that changes the built kernel
-# (not needed for fragment edits: the fragment is hashed).
-RECIPE=1
+# (not needed for fragment edits: the fragments are hashed).
+RECIPE=2
 
+arch=${IOFD_DEBUG_ARCH:-x86_64}
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+	if [[ ${args[i]} == --arch ]]; then arch=${args[i + 1]:-}; fi
+done
 pristine=$(iofd_linux_src)
-fragment=${IOFD_DEBUG_KERNEL_FRAGMENT:-$IOFD_ROOT/scripts/debug-kernel.config}
 patch_dir=$IOFD_ROOT/scripts/debug-kernel-patches
 jobs=${IOFD_DEBUG_KERNEL_JOBS:-2}
-top=$(iofd_cache_dir)/debug-kernel
+# The defconfig the fragments are applied to (part of the stamp), the
+# fragments (this architecture's, then the common one), make's arguments.
+case $arch in
+x86_64)
+	BASE_DEFCONFIG=x86_64_defconfig
+	top=$(iofd_cache_dir)/debug-kernel
+	cross=()
+	cc=gcc
+	;;
+arm64)
+	BASE_DEFCONFIG=allnoconfig
+	top=$(iofd_cache_dir)/debug-kernel-arm64
+	cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	cc=aarch64-linux-gnu-gcc
+	;;
+*) iofd_die "--arch must be x86_64 or arm64, not '$arch'" ;;
+esac
+fragments=("$IOFD_ROOT/scripts/debug-kernel-$arch.config"
+	"$IOFD_ROOT/scripts/debug-kernel.config")
 src=$top/src
 build=$top/build
-image=$top/bzImage
+# The boot image (image_name: bzImage on x86_64, Image.gz on arm64)
+if [[ $arch == arm64 ]]; then image=$top/Image.gz; else image=$top/bzImage; fi
 config_copy=$top/config
 modroot=$top/modroot
 stamp_file=$top/stamp
@@ -75,6 +100,7 @@ print=""
 while (($#)); do
 	case $1 in
 	--force) force=1 ;;
+	--arch) shift ;;
 	--config-only) config_only=1 ;;
 	--print-kdir | --print-image | --print-modroot | --print-release)
 		print=${1#--print-} ;;
@@ -110,18 +136,24 @@ tree_id() {
 
 # stamp: everything the build result depends on ($want_tree: see below).
 stamp() {
-	printf 'recipe %s\nbase %s\n%s\nfragment %s\ncompiler %s\n' \
-		"$RECIPE" "$BASE_DEFCONFIG" "$want_tree" \
-		"$(sha256sum <"$fragment" | cut -d' ' -f1)" \
-		"$(gcc --version | head -n1)"
+	local f
+	printf 'recipe %s\narch %s\nbase %s\n%s\ncompiler %s\n' \
+		"$RECIPE" "$arch" "$BASE_DEFCONFIG" "$want_tree" \
+		"$("$cc" --version | head -n1)"
+	for f in "${fragments[@]}"; do
+		printf 'fragment %s %s\n' "$(basename "$f")" \
+			"$(sha256sum <"$f" | cut -d' ' -f1)"
+	done
 }
 
 [[ -f $pristine/Makefile ]] ||
 	iofd_die "no kernel source at $pristine (scripts/deps.sh unpacks linux-source-6.1)"
-[[ -f $fragment ]] || iofd_die "config fragment $fragment not found"
+for f in "${fragments[@]}"; do
+	[[ -f $f ]] || iofd_die "config fragment $f not found"
+done
 # What a kernel build needs beyond scripts/deps.sh's list (patch is not in
 # it: only this script applies patches).
-for tool in make gcc patch flock; do
+for tool in make gcc "$cc" patch flock; do
 	command -v "$tool" >/dev/null || iofd_die "$tool missing (apt-get install $tool)"
 done
 # Computed once here, as an assignment, so that a failure stops the script
@@ -207,7 +239,7 @@ iofd_log "configuring in $build (log $log)"
 # All make invocations: O= keeps the source tree untouched; nice so the
 # other users of this machine are not starved.
 kmake() {
-	nice -n 19 make -C "$src" O="$build" "$@" >>"$log" 2>&1
+	nice -n 19 make -C "$src" O="$build" "${cross[@]}" "$@" >>"$log" 2>&1
 }
 
 fail() {
@@ -225,7 +257,7 @@ fail() {
 kmake "$BASE_DEFCONFIG" || fail "make $BASE_DEFCONFIG"
 # -m: merge only; olddefconfig is run by us, against O=.
 (cd "$build" && bash "$src/scripts/kconfig/merge_config.sh" -m -O "$build" \
-	"$build/.config" "$fragment") >>"$log" 2>&1 || fail "merge_config.sh"
+	"$build/.config" "${fragments[@]}") >>"$log" 2>&1 || fail "merge_config.sh"
 kmake olddefconfig || fail "make olddefconfig"
 
 # Verify: every line of the fragment must be in the final .config as
@@ -233,7 +265,7 @@ kmake olddefconfig || fail "make olddefconfig"
 # dropped KASAN or lockdep would make check-debug a plain check.
 verify_config() {
 	local cfg=$1 line sym val got bad=0
-	while IFS= read -r line; do
+	cat "${fragments[@]}" | while IFS= read -r line; do
 		if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
 			sym=${BASH_REMATCH[1]}
 			val=${BASH_REMATCH[2]}
@@ -247,9 +279,9 @@ verify_config() {
 		[[ -n $got ]] || got=n
 		if [[ $got != "$val" ]]; then
 			iofd_warn "$sym: fragment wants $val, final .config has $got"
-			bad=1
+			echo bad
 		fi
-	done <"$fragment"
+	done | grep -q bad && bad=1
 	# Hidden symbols that cannot be in the fragment (nothing can set them
 	# directly) but that our modules need: iofd.ko links against the
 	# interval tree library, which exists only when something selects it.
@@ -262,8 +294,8 @@ verify_config() {
 	return "$bad"
 }
 verify_config "$build/.config" ||
-	iofd_die "the final .config does not honour $fragment (see above); fix the fragment"
-iofd_log "config verified: every line of $(basename "$fragment") holds"
+	iofd_die "the final .config does not honour the fragments (see above); fix them"
+iofd_log "config verified: every line of ${fragments[*]##*/} holds"
 if ((config_only)); then
 	printf '%s\n' "$build/.config"
 	exit 0
@@ -284,7 +316,7 @@ kmake INSTALL_MOD_PATH="$modroot" INSTALL_MOD_STRIP=1 modules_install ||
 # are not needed in the guest.
 rm -f "$modroot"/lib/modules/*/build "$modroot"/lib/modules/*/source
 
-built=$(make -s -C "$src" O="$build" image_name)
+built=$(make -s -C "$src" O="$build" "${cross[@]}" image_name)
 cp "$build/$built" "$image.tmp"
 mv "$image.tmp" "$image"
 cp "$build/.config" "$config_copy"

@@ -225,7 +225,9 @@ if ((do_arm64)); then
 	# build into each other's.
 	a64_tree=$(iofd_arm64_tree)
 	if ((a64_ok && do_build)); then
-		a64_kdir=$(bash "$a64" --print-kdir)
+		# IOFD_ARM64_KDIR: another arm64 kernel's build tree (the debug
+		# kernel of check-debug); Debian's headers otherwise.
+		a64_kdir=${IOFD_ARM64_KDIR:-$(bash "$a64" --print-kdir)}
 		cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 		step "arm64 copy of the checkout" "$run_dir/arm64-sync.log" iofd_sync_tree "$a64_tree" ||
 			a64_ok=0

@@ -2,9 +2,12 @@
 # shellcheck shell=bash
 #
 # Sourced by check-debug.sh and soak.sh: build (or reuse) the debug guest
-# kernel, build our modules and the KUnit module against it in a copy of
-# the checkout, and export what check.sh / mkinitramfs.sh / the launcher
-# need to use them.  Sets $tree: the copy, whose scripts run the tests.
+# kernel of $debug_arch (x86_64 unless set), build our modules and the
+# KUnit module against it in a copy of the checkout, and export what
+# check.sh / mkinitramfs.sh / the launcher need to use them.  Sets $tree:
+# the copy, whose scripts run the tests.  x86_64: the modules are listed
+# in IOFD_MODULES for check.sh's x86 build; arm64: check.sh cross-builds
+# the copy against IOFD_ARM64_KDIR, the debug kernel's tree.
 #
 # Our modules are built in a copy because kbuild writes objects next to the
 # sources and 6.1 has no MO=: building in place would clobber the
@@ -13,19 +16,22 @@
 S=$IOFD_ROOT/scripts
 cache=$(iofd_cache_dir)
 
-echo "== debug kernel"
+debug_arch=${debug_arch:-x86_64}
+dbk=(bash "$S/build-debug-kernel.sh" --arch "$debug_arch")
+echo "== debug kernel ($debug_arch)"
 t0=$(iofd_now)
-bash "$S/build-debug-kernel.sh" >/dev/null
+"${dbk[@]}" >/dev/null
 echo "  ok     debug kernel ready ($(iofd_elapsed "$t0")s)"
-kdir=$(bash "$S/build-debug-kernel.sh" --print-kdir)
-image=$(bash "$S/build-debug-kernel.sh" --print-image)
-release=$(bash "$S/build-debug-kernel.sh" --print-release)
-modroot=$(bash "$S/build-debug-kernel.sh" --print-modroot)
+kdir=$("${dbk[@]}" --print-kdir)
+image=$("${dbk[@]}" --print-image)
+release=$("${dbk[@]}" --print-release)
+modroot=$("${dbk[@]}" --print-modroot)
 
 # A fresh copy of what git would commit (tracked and untracked, not
 # ignored), so stale objects of the other kernel never mix in.
 # One copy per user of this file, so a soak can run beside check-debug.
 tree=$cache/debug-kernel/tree-${IOFD_DEBUG_TREE:-check}
+[[ $debug_arch == x86_64 ]] || tree=$cache/debug-kernel-$debug_arch/tree-${IOFD_DEBUG_TREE:-check}
 rm -rf "$tree"
 mkdir -p "$tree"
 (cd "$IOFD_ROOT" && git ls-files -co --exclude-standard -z |
@@ -55,8 +61,14 @@ EOF
 echo 'obj-m += kunit/' >>"$tree/Kbuild"
 
 # Per-binary timeout: KASAN under TCG runs the suites ~25 times slower.
-export KDIR=$kdir IOFD_KERNEL=$image IOFD_KRELEASE=$release
-export IOFD_GUEST_MODROOT=$modroot
+export IOFD_KRELEASE=$release IOFD_GUEST_MODROOT=$modroot
+export IOFD_TEST_TIMEOUT=${IOFD_TEST_TIMEOUT:-2400}
+export IOFD_GUEST_TIMEOUT=${IOFD_GUEST_TIMEOUT:-5400}
+if [[ $debug_arch == arm64 ]]; then
+	export IOFD_ARM64_KERNEL=$image IOFD_ARM64_KDIR=$kdir
+	return 0
+fi
+export KDIR=$kdir IOFD_KERNEL=$image
 # The core, the mock, every hardware driver (as make check loads them;
 # named from their Kbuild, they are built later), then the KUnit module.
 IOFD_MODULES="$tree/core/iofd.ko $tree/drivers/mock/iofd_mock.ko"
@@ -71,5 +83,3 @@ for kb in "$tree"/drivers/*/Kbuild; do
 	done
 done
 export IOFD_MODULES+=" $tree/kunit/iofd_kunit.ko"
-export IOFD_TEST_TIMEOUT=${IOFD_TEST_TIMEOUT:-2400}
-export IOFD_GUEST_TIMEOUT=${IOFD_GUEST_TIMEOUT:-5400}

@@ -104,6 +104,11 @@ default_modules() {
 		[[ $m == */drivers/mock/iofd_mock.ko ]] && continue
 		printf '%s\n' "$m"
 	done | LC_ALL=C sort
+	# The KUnit suites as a module: only in check-debug's copy
+	# (scripts/debug-env.sh generates its Kbuild), loaded last.
+	if [[ -f $IOFD_ROOT/kunit/iofd_kunit.ko ]]; then
+		printf '%s\n' "$IOFD_ROOT/kunit/iofd_kunit.ko"
+	fi
 }
 
 # The demo VMM doubles as an end-to-end test: it prints one TAP result per

@@ -223,14 +223,18 @@ if ((do_arm64)); then
 	step "arm64 kernel (Debian packages)" "$run_dir/arm64-kernel.log" bash "$a64" || a64_ok=0
 	# One copy per checkout, so two checkouts sharing the cache do not
 	# build into each other's.
-	a64_tree=$(iofd_arm64_tree)
+	# IOFD_ARM64_TREE: build in that tree, which is already a private copy
+	# (check-debug's); the copy of this checkout otherwise.
+	a64_tree=${IOFD_ARM64_TREE:-$(iofd_arm64_tree)}
 	if ((a64_ok && do_build)); then
 		# IOFD_ARM64_KDIR: another arm64 kernel's build tree (the debug
 		# kernel of check-debug); Debian's headers otherwise.
 		a64_kdir=${IOFD_ARM64_KDIR:-$(bash "$a64" --print-kdir)}
 		cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
-		step "arm64 copy of the checkout" "$run_dir/arm64-sync.log" iofd_sync_tree "$a64_tree" ||
-			a64_ok=0
+		if [[ -z ${IOFD_ARM64_TREE:-} ]]; then
+			step "arm64 copy of the checkout" "$run_dir/arm64-sync.log" \
+				iofd_sync_tree "$a64_tree" || a64_ok=0
+		fi
 		if ((a64_ok)); then
 			step "arm64 build modules" "$run_dir/arm64-build-modules.log" \
 				make -j2 -C "$a64_kdir" M="$a64_tree" "${cross[@]}" modules || a64_ok=0

@@ -66,6 +66,7 @@ export IOFD_TEST_TIMEOUT=${IOFD_TEST_TIMEOUT:-2400}
 export IOFD_GUEST_TIMEOUT=${IOFD_GUEST_TIMEOUT:-5400}
 if [[ $debug_arch == arm64 ]]; then
 	export IOFD_ARM64_KERNEL=$image IOFD_ARM64_KDIR=$kdir
+	export IOFD_ARM64_TREE=$tree
 	return 0
 fi
 export KDIR=$kdir IOFD_KERNEL=$image

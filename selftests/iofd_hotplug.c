@@ -264,6 +264,42 @@ TEST_F(hotplug, remove_while_nested)
 
 /* ---- a real unplug: the edu in a hot-plug slot ---- */
 
+/*
+ * Is the slot of @bdf driven by pciehp (its root port said "pciehp: Slot"
+ * in the kernel log)?  On a lockdep kernel pciehp's own slot power-off
+ * reports an AB-BA of its locks (reset_lock taken again under
+ * pci_rescan_remove_lock, pciehp_unconfigure_device(), 6.1; none of our
+ * code in the chain), which the harness counts as a splat.
+ */
+static bool hp_pciehp_lockdep(const char *bdf)
+{
+	char path[PATH_MAX], port[PATH_MAX], rec[1024], *p;
+	bool found = false;
+	ssize_t len;
+	int fd;
+
+	if (access("/proc/lockdep", F_OK))
+		return false;
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/..", bdf);
+	if (!realpath(path, port))
+		return false;
+	p = strrchr(port, '/');
+	if (!p)
+		return false;
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	while (!found && ((len = read(fd, rec, sizeof(rec) - 1)) > 0 ||
+			  (len < 0 && errno == EPIPE))) {
+		if (len <= 0)
+			continue;
+		rec[len] = 0;
+		found = strstr(rec, p + 1) && strstr(rec, "pciehp: Slot");
+	}
+	close(fd);
+	return found;
+}
+
 FIXTURE(unplug)
 {
 	int fd;
@@ -286,6 +322,10 @@ FIXTURE_SETUP(unplug)
 				sizeof(self->slot))) {
 		self->e.bdf[0] = 0;
 		SKIP(return, "no edu in a hot-plug slot (pcie-root-port)");
+	}
+	if (hp_pciehp_lockdep(self->e.bdf)) {
+		self->e.bdf[0] = 0;
+		SKIP(return, "lockdep kernel and a pciehp slot: pciehp reports its own lock inversion on power-off (6.1); runs on Debian's kernel");
 	}
 	iofd_edu_take(_metadata, &self->e, &self->fd);
 	test_ioctl_ioas_alloc(&self->ioas_id);

@@ -301,16 +301,27 @@ TEST_F_TIMEOUT(drv_fail_nth, many_domains, FN_TIMEOUT)
 
 /* ------------------------------------------------------------- nesting */
 
+/*
+ * One invalidation entry of @type on @id (a nested HWPT or a vIOMMU),
+ * which must be handled; entry_num is set anew for every try (a retried
+ * step must not see the 0 a failed call wrote back)
+ */
+static int inv_one(int fd, __u32 id, __u32 type, const void *entry,
+		   __u32 len)
+{
+	__u32 num = 1;
+
+	if (_test_cmd_hwpt_invalidate(fd, id, entry, type, len, &num))
+		return -1;
+	return num == 1 ? 0 : (errno = EINVAL, -1);
+}
+
 static int smmu_cmd(int fd, __u32 viommu, __u64 c0, __u64 c1)
 {
 	struct iommu_viommu_arm_smmuv3_invalidate cmd = { .cmd = { c0, c1 } };
-	__u32 num = 1;
 
-	if (_test_cmd_hwpt_invalidate(fd, viommu, &cmd,
-				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
-				      sizeof(cmd), &num))
-		return -1;
-	return num == 1 ? 0 : (errno = EINVAL, -1);
+	return inv_one(fd, viommu, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+		       &cmd, sizeof(cmd));
 }
 
 static int vtd_inv(int fd, __u32 id, __u64 addr, __u64 npages)
@@ -318,13 +329,9 @@ static int vtd_inv(int fd, __u32 id, __u64 addr, __u64 npages)
 	struct iommu_hwpt_vtd_s1_invalidate inv = {
 		.addr = addr, .npages = npages,
 	};
-	__u32 num = 1;
 
-	if (_test_cmd_hwpt_invalidate(fd, id, &inv,
-				      IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-				      sizeof(inv), &num))
-		return -1;
-	return num == 1 ? 0 : (errno = EINVAL, -1);
+	return inv_one(fd, id, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, &inv,
+		       sizeof(inv));
 }
 
 /* A nested HWPT over the guest's tables: vSTE on SMMUv3, S1 on VT-d */
@@ -465,19 +472,15 @@ TEST_F_TIMEOUT(drv_fail_nth, nested_many, FN_TIMEOUT)
 
 /* --------------------------------------------------- bind_pasid_table */
 
-/* One bound-PASID-table invalidation (@num reset for every try) */
+/* One bound-PASID-table invalidation */
 static int ptable_inv(int fd, __u32 id, __u32 type, __u64 npages)
 {
 	struct iommu_hwpt_vtd_pasid_table_invalidate inv = {
 		.type = type, .npages = npages,
 	};
-	__u32 num = 1;
 
-	if (_test_cmd_hwpt_invalidate(fd, id, &inv,
-				      IOMMU_HWPT_INVALIDATE_DATA_VTD_PASID_TABLE,
-				      sizeof(inv), &num))
-		return -1;
-	return num == 1 ? 0 : (errno = EINVAL, -1);
+	return inv_one(fd, id, IOMMU_HWPT_INVALIDATE_DATA_VTD_PASID_TABLE,
+		       &inv, sizeof(inv));
 }
 
 /* VT-d: the guest's PASID table behind a nested HWPT, invalidated */

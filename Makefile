@@ -16,6 +16,11 @@
 #   make soak[-debug]   iofd_stress + iofd-fuzz for SOAK_SECONDS (600) each
 #   make demo           boot the guest and run tools/iofd-vmm, output live
 #                       (ARCH=arm64: the arm64 guest, edu through our SMMUv3)
+#   make bench          boot one guest per stack (ours, Debian's VFIO type1,
+#                       upstream 6.12 iommufd) and run tools/iofd-bench:
+#                       tables, plots and CSV in bench/results/, README
+#                       section rewritten (ARCH=arm64: the SMMUv3 guest;
+#                       BENCH_ARGS= more options of scripts/bench.sh)
 #   make checkpatch     checkpatch.pl --no-tree -f on every .c/.h
 #   make sparse         modules with sparse (C=2: every file, every time)
 #   make w1             modules with W=1, failing on any warning
@@ -53,7 +58,7 @@ CHECKPATCH_DIRS := include core drivers kunit tools selftests
 
 .PHONY: all modules deps selftests tools kunit guest-test check check-arm64 check-debug soak \
 	soak-debug demo demo-arm64 demo-x86 \
-	checkpatch sparse w1 clean kdir-check
+	checkpatch sparse w1 clean kdir-check bench
 
 all: modules
 
@@ -99,6 +104,11 @@ soak: deps
 
 soak-debug: deps
 	@bash scripts/soak.sh --debug --seconds $(SOAK_SECONDS) $(if $(SOAK_SEED),--seed $(SOAK_SEED))
+
+# bench: never part of check (timings are not test verdicts).
+BENCH_ARGS ?=
+bench: deps
+	@bash scripts/bench.sh --arch $(if $(filter arm64,$(ARCH)),arm64,x86_64) $(BENCH_ARGS)
 
 # demo: the VMM's output (guest ttyS1) is streamed live; afterwards the same
 # splat/taint/rmmod checks as `make check` give the verdict.

@@ -158,7 +158,8 @@ default_tools() {
 }
 
 if ((${#modules[@]} == 0)); then
-	if [[ -n ${IOFD_MODULES:-} ]]; then
+	# Set but empty: no module of ours (a guest of another kernel).
+	if [[ -n ${IOFD_MODULES+set} ]]; then
 		read -ra modules <<<"$IOFD_MODULES"
 	else
 		list=$(default_modules)

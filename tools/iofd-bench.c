@@ -323,6 +323,13 @@ static int ioas_unmap(int fd, uint32_t ioas, uint64_t iova, uint64_t len)
 	return ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
 }
 
+static void ioas_destroy(int fd, uint32_t id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	ioctl(fd, IOMMU_DESTROY, &cmd);
+}
+
 /* A mock device attached to @ioas; its bound device ID into *@idev */
 static int mock_domain(int fd, uint32_t ioas, uint32_t *idev)
 {
@@ -476,6 +483,8 @@ struct bench_ctx {
 	int fd;			/* /dev/iommu, or the VFIO container */
 	uint32_t ioas;
 	int devfd;		/* dev target's cdev, vfio target's group */
+	uint32_t devid;		/* dev target: edu's device ID */
+	unsigned int rid;	/* dev target: edu's requester / stream ID */
 	char name[32];		/* the target's name in the rows */
 };
 
@@ -514,6 +523,7 @@ static int dev_setup(struct bench_ctx *c, const char *bdf)
 {
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	unsigned int bus, slot, fn;
 
 	/* Our mock would otherwise translate for edu (claim_pci) */
 	write_file("/sys/module/iofd_mock/parameters/claim_pci", "\n");
@@ -523,6 +533,9 @@ static int dev_setup(struct bench_ctx *c, const char *bdf)
 	bind.iommufd = c->fd;
 	if (ioctl(c->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
 		return -1;
+	c->devid = bind.out_devid;
+	if (sscanf(bdf, "%*x:%x:%x.%x", &bus, &slot, &fn) == 3)
+		c->rid = bus << 8 | slot << 3 | fn;
 	attach.pt_id = c->ioas;
 	return ioctl(c->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
 }
@@ -626,6 +639,46 @@ static int ctx_unmap(struct bench_ctx *c, uint64_t iova, uint64_t len)
 
 /* ------------------------------------------------------------- groups -- */
 
+/*
+ * Our drivers' reference walker (debugfs translate) on the live tables:
+ * the size of the leaf that maps @iova, as "iopte=4K/2M/1G" into @note.
+ * Nothing on other stacks (their drivers have no such file).
+ */
+static void iopte_note(struct bench_ctx *c, uint64_t iova, char *note,
+		       size_t len)
+{
+	static const char *const files[] = {
+		"/sys/kernel/debug/iofd_vtd/dmar0/translate",
+		"/sys/kernel/debug/iofd_smmuv3/smmu0/translate",
+	};
+	char q[64], res[256] = "", *sz;
+	unsigned long long size;
+	unsigned int i;
+	size_t used = strlen(note);
+	ssize_t n = -1;
+	int fd;
+
+	for (i = 0; i < 2 && n <= 0; i++) {
+		fd = open(files[i], O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* VT-d: "RID IOVA PASID r|w"; SMMUv3: "SID IOVA r|w" */
+		snprintf(q, sizeof(q), i ? "%x %llx r" : "%x %llx - r", c->rid,
+			 (unsigned long long)iova);
+		if (write(fd, q, strlen(q)) == (ssize_t)strlen(q))
+			n = read(fd, res, sizeof(res) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return;
+	res[n] = 0;
+	sz = strstr(res, "size=");
+	if (!sz || sscanf(sz, "size=%llx", &size) != 1)
+		return;
+	snprintf(note + used, len - used, "%siopte=%lluK", used ? " " : "",
+		 size >> 10);
+}
+
 /* MAP + UNMAP of 4 KiB ... max_size, for each backing */
 static void group_map(struct bench_ctx *c)
 {
@@ -662,6 +715,12 @@ static void group_map(struct bench_ctx *c)
 					failed = true;
 				if (r)
 					samples[r - 1] = now_ns() - t0;
+			}
+			/* Untimed: which leaf size the driver chose */
+			if (!failed && c->target == T_DEV &&
+			    !ctx_map(c, b.p, len, BENCH_IOVA)) {
+				iopte_note(c, BENCH_IOVA, note, sizeof(note));
+				ctx_unmap(c, BENCH_IOVA, len);
 			}
 			if (failed) {
 				char why[96];
@@ -882,6 +941,120 @@ static void group_inval(void)
 	close(fd);
 }
 
+/*
+ * VT-d shadow nesting: a guest first-level table (4 levels at GPA
+ * 0x200000, one L1 table mapping IOVA 0..2M onto 512 data pages at GPA
+ * 0x400000) behind a nested HWPT that edu is attached to.  One sample is
+ * the mean time of HWPT_INVALIDATE after the guest changed 1 PTE
+ * (npages = 1) or all 512 (npages = 512): the resync of the shadow.
+ */
+#define SHADOW_GPA_TABLES	0x200000ULL
+#define SHADOW_GPA_DATA		0x400000ULL
+#define FL_RW			0x27ULL	/* P | RW | US | A */
+
+static void group_inval_shadow(struct bench_ctx *c)
+{
+	static const unsigned int resync[] = { 1, 512 };
+	struct iommu_hwpt_vtd_s1 s1 = {
+		.pgtbl_addr = SHADOW_GPA_TABLES,
+		.addr_width = 48,
+	};
+	struct iommu_hwpt_alloc parent = {
+		.size = sizeof(parent),
+		.flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
+		.dev_id = c->devid,
+		.pt_id = c->ioas,
+	};
+	struct iommu_hwpt_alloc nested = {
+		.size = sizeof(nested),
+		.dev_id = c->devid,
+		.data_type = IOMMU_HWPT_DATA_VTD_S1,
+		.data_len = sizeof(s1),
+		.data_uptr = (uintptr_t)&s1,
+	};
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_hwpt_vtd_s1_invalidate ent = {};
+	struct iommu_hwpt_invalidate inv = {
+		.size = sizeof(inv),
+		.data_uptr = (uintptr_t)&ent,
+		.data_type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+		.entry_len = sizeof(ent),
+	};
+	uint64_t samples[64], *l1;
+	struct buffer tables, data;
+	unsigned int i, r, k, flip = 0;
+	enum { CALLS = 200 };
+
+	if (strcmp(c->name, "vtd"))
+		return;
+	if (buffer_get(&tables, B_4K, 4 * SZ_4K) ||
+	    buffer_get(&data, B_4K, 512 * SZ_4K))
+		die("shadow buffers");
+	memset(tables.p, 0, 4 * SZ_4K);
+	((uint64_t *)tables.p)[0] = (SHADOW_GPA_TABLES + 0x1000) | FL_RW;
+	((uint64_t *)(tables.p + 0x1000))[0] = (SHADOW_GPA_TABLES + 0x2000) | FL_RW;
+	((uint64_t *)(tables.p + 0x2000))[0] = (SHADOW_GPA_TABLES + 0x3000) | FL_RW;
+	l1 = (uint64_t *)(tables.p + 0x3000);
+	for (k = 0; k < 512; k++)
+		l1[k] = (SHADOW_GPA_DATA + k * SZ_4K) | FL_RW;
+	if (ioas_map(c->fd, c->ioas, tables.p, 4 * SZ_4K, SHADOW_GPA_TABLES) ||
+	    ioas_map(c->fd, c->ioas, data.p, 512 * SZ_4K, SHADOW_GPA_DATA))
+		die("shadow: map guest memory");
+	if (ioctl(c->fd, IOMMU_HWPT_ALLOC, &parent)) {
+		skip("inval", c->name, "-", "no nest-parent HWPT here");
+		goto out;
+	}
+	nested.pt_id = parent.out_hwpt_id;
+	if (ioctl(c->fd, IOMMU_HWPT_ALLOC, &nested)) {
+		skip("inval", c->name, "-", "no nested VT-d S1 HWPT here");
+		goto out;
+	}
+	inv.hwpt_id = nested.out_hwpt_id;
+	attach.pt_id = nested.out_hwpt_id;
+	if (ioctl(c->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		die("shadow: attach edu to the nested HWPT");
+	for (i = 0; i < sizeof(resync) / sizeof(resync[0]); i++) {
+		for (r = 0; r <= opt.reps; r++) {
+			uint64_t total = 0;
+
+			for (k = 0; k < CALLS; k++) {
+				unsigned int p;
+				uint64_t t0;
+
+				/* The guest swaps which data page each IOVA hits */
+				flip ^= 1;
+				for (p = 0; p < resync[i]; p++)
+					l1[p] = (SHADOW_GPA_DATA +
+						 ((p ^ flip) & 511) * SZ_4K) | FL_RW;
+				ent.addr = 0;
+				ent.npages = resync[i];
+				inv.entry_num = 1;
+				t0 = now_ns();
+				if (ioctl(c->fd, IOMMU_HWPT_INVALIDATE, &inv) ||
+				    inv.entry_num != 1)
+					die("shadow: HWPT_INVALIDATE");
+				total += now_ns() - t0;
+			}
+			if (r)
+				samples[r - 1] = total / CALLS;
+		}
+		row("inval", c->name, "-", resync[i], samples, opt.reps, 0,
+		    "unit=ns/call resync=guest-ptes");
+	}
+	/* Back to the IOAS (the paging domain) for whatever comes next */
+	attach.pt_id = c->ioas;
+	ioctl(c->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+out:
+	if (nested.out_hwpt_id)
+		ioas_destroy(c->fd, nested.out_hwpt_id);
+	if (parent.out_hwpt_id)
+		ioas_destroy(c->fd, parent.out_hwpt_id);
+	ioas_unmap(c->fd, c->ioas, SHADOW_GPA_TABLES, 4 * SZ_4K);
+	ioas_unmap(c->fd, c->ioas, SHADOW_GPA_DATA, 512 * SZ_4K);
+	buffer_put(&tables);
+	buffer_put(&data);
+}
+
 struct thread_job {
 	int fd;
 	uint32_t ioas;
@@ -1038,6 +1211,8 @@ int main(int argc, char **argv)
 			group_map(&c);
 		if (t == T_MOCK && (opt.groups & (1U << G_COPY)))
 			group_copy(&c);
+		if (t == T_DEV && (opt.groups & (1U << G_INVAL)))
+			group_inval_shadow(&c);
 		ctx_close(&c);
 	}
 	if (opt.targets & (1U << T_MOCK)) {

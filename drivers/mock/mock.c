@@ -67,6 +67,55 @@ bool mock_domain_lookup(struct mock_domain *mock, unsigned long iova,
 	return true;
 }
 
+/*
+ * IOPTEs stored or erased per hold of the xarray lock: a long range does
+ * not keep the lock (and test ops' readers) waiting for the whole call
+ */
+#define MOCK_LOCK_BATCH		512
+
+/*
+ * Store @nr IOPTEs from index @first, pointing at @pfn onwards, in one walk
+ * of the xarray (xas_next() moves within a node instead of descending from
+ * the root for every IOPTE, as xa_insert() would).  *@done = how many were
+ * stored; -EBUSY on a present IOPTE, -ENOMEM.
+ */
+static int mock_pte_store(struct xarray *xa, unsigned long first,
+			  unsigned long nr, unsigned long pfn,
+			  unsigned long huge, gfp_t gfp, unsigned long *done)
+{
+	XA_STATE(xas, xa, first);
+	unsigned long n = 0;
+
+	do {
+		xas_lock(&xas);
+		while (n != nr) {
+			unsigned long pte = (pfn + n) | huge;
+
+			if (n == 0)
+				pte |= MOCK_PTE_START;
+			if (n == nr - 1)
+				pte |= MOCK_PTE_LAST;
+			if (xas_load(&xas)) {
+				xas_set_err(&xas, -EBUSY);
+				break;
+			}
+			xas_store(&xas, xa_mk_value(pte));
+			if (xas_error(&xas))
+				break;
+			if (++n % MOCK_LOCK_BATCH == 0 && n != nr) {
+				xas_unlock(&xas);
+				xas_lock(&xas);
+				xas_set(&xas, first + n);
+			} else {
+				xas_next(&xas);
+			}
+		}
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, gfp));
+	*done = n;
+	return xas_error(&xas);
+}
+
 static int mock_map_pages(struct iofd_domain *domain, unsigned long iova,
 			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
 			  int prot, gfp_t gfp, size_t *mapped)
@@ -99,17 +148,7 @@ static int mock_map_pages(struct iofd_domain *domain, unsigned long iova,
 
 	if (pgsize != MOCK_IO_PAGE_SIZE)
 		huge = MOCK_PTE_HUGE;
-	for (n = 0; n != nr; n++) {
-		unsigned long pte = (pfn + n) | huge;
-
-		if (n == 0)
-			pte |= MOCK_PTE_START;
-		if (n == nr - 1)
-			pte |= MOCK_PTE_LAST;
-		rc = xa_insert(&mock->pfns, first + n, xa_mk_value(pte), gfp);
-		if (rc)
-			break;
-	}
+	rc = mock_pte_store(&mock->pfns, first, nr, pfn, huge, gfp, &n);
 	if (!rc) {
 		*mapped = length;
 		return 0;
@@ -135,8 +174,10 @@ static size_t mock_unmap_pages(struct iofd_domain *domain, unsigned long iova,
 	struct mock_domain *mock = to_mock_domain(domain);
 	unsigned long first = iova / MOCK_IO_PAGE_SIZE;
 	bool missing = false, bad_start = false, bad_last = false;
+	XA_STATE(xas, &mock->pfns, first);
 	unsigned long n, nr;
 	size_t length;
+	void *ent;
 
 	if (WARN_ON(!mock || !pgsize || pgsize % MOCK_IO_PAGE_SIZE ||
 		    iova % MOCK_IO_PAGE_SIZE ||
@@ -144,20 +185,33 @@ static size_t mock_unmap_pages(struct iofd_domain *domain, unsigned long iova,
 		return 0;
 	nr = length / MOCK_IO_PAGE_SIZE;
 
-	for (n = 0; n != nr; n++) {
-		void *ent = xa_erase(&mock->pfns, first + n);
-		unsigned long pte;
+	/* One walk, as mock_pte_store(); erasing never allocates */
+	xas_lock(&xas);
+	ent = xas_load(&xas);
+	for (n = 0; n != nr;) {
+		if (ent) {
+			unsigned long pte = xa_to_value(ent);
 
-		if (!ent) {
+			if (n == 0 && !(pte & MOCK_PTE_START))
+				bad_start = true;
+			if (n == nr - 1 && !(pte & MOCK_PTE_LAST))
+				bad_last = true;
+			xas_store(&xas, NULL);
+		} else {
 			missing = true;
-			continue;
 		}
-		pte = xa_to_value(ent);
-		if (n == 0 && !(pte & MOCK_PTE_START))
-			bad_start = true;
-		if (n == nr - 1 && !(pte & MOCK_PTE_LAST))
-			bad_last = true;
+		if (++n == nr)
+			break;
+		if (n % MOCK_LOCK_BATCH == 0) {
+			xas_unlock(&xas);
+			xas_lock(&xas);
+			xas_set(&xas, first + n);
+			ent = xas_load(&xas);
+		} else {
+			ent = xas_next(&xas);
+		}
 	}
+	xas_unlock(&xas);
 	WARN(missing, "unmap of IOVA never mapped in [%#lx, +%#zx)\n", iova,
 	     length);
 	WARN(bad_start, "unmap starts inside a mapping at IOVA %#lx\n", iova);

@@ -85,15 +85,16 @@ fi
 bench_bin=$tree/tools/iofd-bench
 [[ -x $bench_bin ]] || iofd_die "$bench_bin missing"
 
-# run_stack NAME TARGETS APPEND [env...]: one guest running iofd-bench as
-# its only test; the BENCH rows go to $run/NAME.csv
+# run_stack RUN STACK TARGETS APPEND [env...]: one guest (logs in
+# $run/RUN/) running iofd-bench as its only test, rows labelled STACK; the
+# BENCH rows go to $run/RUN.csv
 run_stack() {
-	local name=$1 targets=$2 append=$3 dir=$run/$1 wrapper
-	shift 3
+	local name=$1 stack=$2 targets=$3 append=$4 dir=$run/$1 wrapper
+	shift 4
 	mkdir -p "$dir"
 	wrapper=$dir/bench-$name
 	printf '#!/bin/sh\nexec /bin/iofd-bench --stack %s --targets %s --reps %s --max-size %s\n' \
-		"$name" "$targets" "$reps" "$max_size" >"$wrapper"
+		"$stack" "$targets" "$reps" "$max_size" >"$wrapper"
 	chmod +x "$wrapper"
 	iofd_log "bench: $name ($targets) on $arch"
 	(
@@ -102,8 +103,8 @@ run_stack() {
 		bash "$tree/scripts/mkinitramfs.sh" "$dir/initrd.cpio.gz" --arch "$arch" \
 			--mode check >"$dir/mkinitramfs.log" 2>&1 ||
 			iofd_die "$name: guest image failed (see $dir/mkinitramfs.log)"
-		IOFD_QEMU_MEM=4G bash "$guest" --initrd "$dir/initrd.cpio.gz" --out "$dir" \
-			--timeout 3600 --append "$append" >"$dir/guest.log" 2>&1
+		IOFD_QEMU_MEM=4G IOFD_ARM64_MEM=4G bash "$guest" --initrd "$dir/initrd.cpio.gz" \
+			--out "$dir" --timeout 3600 --append "$append" >"$dir/guest.log" 2>&1
 	) || { iofd_warn "$name: guest failed (see $dir)"; return 1; }
 	grep '^BENCH,' "$dir/tests.log" | sed 's/^BENCH,//' >"$run/$name.csv" || true
 	grep '^# skip\|^# FAILED' "$dir/tests.log" | sed "s/^/[iofd] $name: /" >&2 || true
@@ -112,23 +113,25 @@ run_stack() {
 		return 1
 	fi
 	iofd_log "$name: $(wc -l <"$run/$name.csv") rows in $(cat "$dir/guest-seconds") s"
+	runs+=("$name")
 }
 
+runs=()
 failed=0
 for stack in ${stacks//,/ }; do
 	case $arch/$stack in
 	*/ours)
-		run_stack ours mock,dev,pin "" || failed=1
+		run_stack ours ours mock,dev,pin "" || failed=1
 		;;
 	x86_64/debian-vfio)
 		# The kernel's VT-d on (the last intel_iommu= wins); interrupt
 		# remapping stays off as QEMU's unit has none here, so type1
 		# needs allow_unsafe_interrupts (iofd-bench sets it).
-		run_stack debian-vfio vfio "intel_iommu=on" \
+		run_stack debian-vfio debian-vfio vfio "intel_iommu=on" \
 			IOFD_MODULES= "IOFD_GUEST_KMODS=vfio_pci vfio_iommu_type1" || failed=1
 		;;
 	arm64/debian-vfio)
-		run_stack debian-vfio vfio "" IOFD_MODULES= IOFD_ARM64_KERNEL_SMMU=1 \
+		run_stack debian-vfio debian-vfio vfio "" IOFD_MODULES= IOFD_ARM64_KERNEL_SMMU=1 \
 			"IOFD_GUEST_KMODS=arm_smmu_v3 vfio_pci vfio_iommu_type1" || failed=1
 		;;
 	x86_64/upstream-6.12)
@@ -137,7 +140,11 @@ for stack in ${stacks//,/ }; do
 			failed=1
 			continue
 		fi
-		run_stack upstream-6.12 mock,dev \
+		# Two boots: 6.12's mock device fails to bind (EINVAL) when
+		# its VT-d driver is on, so the mock rows run with it off.
+		run_stack upstream-6.12-mock upstream-6.12 mock "" \
+			IOFD_MODULES= "IOFD_KERNEL=$img" || failed=1
+		run_stack upstream-6.12-vtd upstream-6.12 dev \
 			"intel_iommu=on iommufd.allow_unsafe_interrupts=1" \
 			IOFD_MODULES= "IOFD_KERNEL=$img" || failed=1
 		;;
@@ -147,8 +154,8 @@ done
 
 {
 	echo "stack,kernel,group,target,backing,size,reps,median_ns,min_ns,max_ns,pages,note"
-	for stack in ${stacks//,/ }; do
-		[[ ! -f $run/$stack.csv ]] || cat "$run/$stack.csv"
+	for name in "${runs[@]}"; do
+		cat "$run/$name.csv"
 	done
 } >"$csv"
 iofd_log "bench: $(($(wc -l <"$csv") - 1)) rows in $csv"

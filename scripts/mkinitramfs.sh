@@ -186,7 +186,9 @@ if ((${#kmods[@]} == 0)) && [[ -n ${IOFD_GUEST_KMODS:-} ]]; then
 	read -ra kmods <<<"$IOFD_GUEST_KMODS"
 fi
 kmods=("${channel_kmods[@]}" "${kmods[@]}")
-((${#modules[@]})) || iofd_die "no modules to put in the image"
+# None is allowed only when asked for (IOFD_MODULES set and empty).
+((${#modules[@]})) || [[ -n ${IOFD_MODULES+set} && -z $IOFD_MODULES ]] ||
+	iofd_die "no modules to put in the image"
 if [[ $mode == demo ]] && ! printf '%s\n' "${tools[@]}" | grep -q '/iofd-vmm$'; then
 	iofd_warn "demo mode but no iofd-vmm tool in the image"
 fi

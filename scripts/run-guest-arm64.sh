@@ -17,7 +17,8 @@
 #                  or 1200); a killed guest is a failure (exit status 124)
 #   --append ARGS  extra kernel command line
 # Environment: IOFD_ARM64_KERNEL (guest kernel Image, default Debian's from
-# scripts/arm64-kernel.sh), IOFD_ARM64_MEM (1G), IOFD_QEMU_SMP (2),
+# scripts/arm64-kernel.sh), IOFD_ARM64_KERNEL_SMMU (1: the kernel's own
+# SMMUv3 driver stays on), IOFD_ARM64_MEM (1G), IOFD_QEMU_SMP (2),
 # IOFD_ARM64_QEMU_EXTRA (extra QEMU arguments, word-split).
 #
 # The virt machine has one PL011 UART, so the test channel is a virtio
@@ -79,7 +80,10 @@ command -v qemu-system-aarch64 >/dev/null || iofd_die "qemu-system-aarch64 missi
 #    No panic_on_warn: a WARN is reported by the log scan and the tests go on.
 #  - hung_task_panic=1: a task stuck in D state for 120 s is a deadlock;
 #    panic with its backtrace rather than wait for our timeout.
-cmdline="console=ttyAMA0 initcall_blacklist=arm_smmu_driver_init deferred_probe_timeout=0"
+#  IOFD_ARM64_KERNEL_SMMU=1 keeps the kernel's SMMUv3 driver (make bench's
+#  VFIO type1 anchor); our driver then refuses the unit.
+cmdline="console=ttyAMA0 deferred_probe_timeout=0"
+[[ ${IOFD_ARM64_KERNEL_SMMU:-0} == 1 ]] || cmdline+=" initcall_blacklist=arm_smmu_driver_init"
 cmdline+=" panic=-1 oops=panic hung_task_panic=1 iofd.mode=$mode"
 [[ -z $append_extra ]] || cmdline+=" $append_extra"
 # IOFD_GUEST_APPEND: more kernel arguments from the caller's environment

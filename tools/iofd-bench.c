@@ -60,6 +60,7 @@
 #define MFD_HUGETLB 0x0004U
 #endif
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define SZ_4K		4096ULL
 #define SZ_2M		(2ULL << 20)
 #define SZ_1G		(1ULL << 30)
@@ -122,8 +123,8 @@ static void row(const char *group, const char *target, const char *backing,
 	fflush(stdout);
 }
 
-static void skip(const char *group, const char *target, const char *backing,
-		 const char *why)
+static void skip_row(const char *group, const char *target, const char *backing,
+		     const char *why)
 {
 	printf("# skip %s %s %s: %s\n", group, target, backing, why);
 	fflush(stdout);
@@ -440,7 +441,7 @@ static int edu_cdev_open(const char *bdf)
 	DIR *d;
 	int fd = -1;
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && fd < 0; i++) {
+	for (i = 0; i < ARRAY_SIZE(kinds) && fd < 0; i++) {
 		snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s",
 			 kinds[i].driver);
 		if (access(path, F_OK) || pci_bind_driver(bdf, kinds[i].driver))
@@ -690,7 +691,7 @@ static void group_map(struct bench_ctx *c)
 	unsigned int i, r;
 
 	for (kind = 0; kind < B_NR; kind++) {
-		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 			uint64_t len = sizes[i];
 			struct buffer b;
 			char note[64] = "";
@@ -699,7 +700,7 @@ static void group_map(struct bench_ctx *c)
 			if (len > opt.max_size)
 				break;
 			if (buffer_get(&b, kind, len)) {
-				skip("map", c->name, backing_names[kind],
+				skip_row("map", c->name, backing_names[kind],
 				     "cannot allocate the buffer");
 				buffer_put(&b);
 				continue;
@@ -727,7 +728,7 @@ static void group_map(struct bench_ctx *c)
 
 				snprintf(why, sizeof(why), "map/unmap %" PRIu64
 					 " bytes: %s", len, strerror(errno));
-				skip("map", c->name, backing_names[kind], why);
+				skip_row("map", c->name, backing_names[kind], why);
 			} else {
 				row("map", c->name, backing_names[kind], len,
 				    samples, opt.reps, len / SZ_4K, note);
@@ -791,12 +792,12 @@ static void group_scale(void)
 
 	if (buffer_get(&b, B_4K, SCALE_POOL * SZ_4K))
 		die("scale buffer");
-	for (i = 0; i < sizeof(areas) / sizeof(areas[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(areas); i++) {
 		int fd = iommufd_open();
 		uint32_t ioas = ioas_alloc(fd);
 
 		if (mock_domain(fd, ioas, NULL)) {
-			skip("scale", "mock", "4k", "no mock domain");
+			skip_row("scale", "mock", "4k", "no mock domain");
 			close(fd);
 			break;
 		}
@@ -862,7 +863,7 @@ static void group_mem(void)
 		long long obj0, free0, slab0;
 
 		if (mock_domain(fd, ioas, NULL)) {
-			skip("mem", "mock", "4k", "no mock domain");
+			skip_row("mem", "mock", "4k", "no mock domain");
 			close(fd);
 			buffer_put(&b);
 			return;
@@ -878,7 +879,7 @@ static void group_mem(void)
 		pages = (free0 - meminfo_kb("MemFree") -
 			 (meminfo_kb("Slab") - slab0)) * 1024;
 		if (obj0 < 0) {
-			skip("mem", "mock", "4k", "no /proc/slabinfo");
+			skip_row("mem", "mock", "4k", "no /proc/slabinfo");
 			close(fd);
 			buffer_put(&b);
 			return;
@@ -921,7 +922,7 @@ static void group_inval(void)
 	uint32_t ioas = ioas_alloc(fd);
 
 	if (mock_domain(fd, ioas, &idev)) {
-		skip("inval", "mock", "-", "no mock domain");
+		skip_row("inval", "mock", "-", "no mock domain");
 		close(fd);
 		return;
 	}
@@ -938,7 +939,7 @@ static void group_inval(void)
 		die("calloc");
 	for (k = 0; k < 1024; k++)
 		ents[k].iotlb_id = k % MOCK_NESTED_DOMAIN_IOTLB_NUM;
-	for (i = 0; i < sizeof(batches) / sizeof(batches[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(batches); i++) {
 		/* About 64 Ki entries per sample, at least 16 calls */
 		unsigned int calls = 65536 / batches[i] < 16 ? 16 :
 				     65536 / batches[i];
@@ -1029,19 +1030,19 @@ static void group_inval_shadow(struct bench_ctx *c)
 	    ioas_map(c->fd, c->ioas, data.p, 512 * SZ_4K, SHADOW_GPA_DATA))
 		die("shadow: map guest memory");
 	if (ioctl(c->fd, IOMMU_HWPT_ALLOC, &parent)) {
-		skip("inval", c->name, "-", "no nest-parent HWPT here");
+		skip_row("inval", c->name, "-", "no nest-parent HWPT here");
 		goto out;
 	}
 	nested.pt_id = parent.out_hwpt_id;
 	if (ioctl(c->fd, IOMMU_HWPT_ALLOC, &nested)) {
-		skip("inval", c->name, "-", "no nested VT-d S1 HWPT here");
+		skip_row("inval", c->name, "-", "no nested VT-d S1 HWPT here");
 		goto out;
 	}
 	inv.hwpt_id = nested.out_hwpt_id;
 	attach.pt_id = nested.out_hwpt_id;
 	if (ioctl(c->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
 		die("shadow: attach edu to the nested HWPT");
-	for (i = 0; i < sizeof(resync) / sizeof(resync[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(resync); i++) {
 		for (r = 0; r <= opt.reps; r++) {
 			uint64_t total = 0;
 
@@ -1123,7 +1124,7 @@ static void group_threads(void)
 		jobs[i].ioas = ioas_alloc(jobs[i].fd);
 		jobs[i].b = &bufs[i];
 		if (mock_domain(jobs[i].fd, jobs[i].ioas, NULL)) {
-			skip("threads", "mock", "4k", "no mock domain");
+			skip_row("threads", "mock", "4k", "no mock domain");
 			return;
 		}
 	}
@@ -1231,7 +1232,7 @@ int main(int argc, char **argv)
 
 			snprintf(what, sizeof(what), "%s (%s)", why,
 				 strerror(errno));
-			skip("*", target_names[t], "*", what);
+			skip_row("*", target_names[t], "*", what);
 			ctx_close(&c);
 			continue;
 		}

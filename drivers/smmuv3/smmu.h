@@ -230,6 +230,21 @@ struct smmu_viommu {
  * @parent_node: in @parent->nested
  * @viommu_node: in @viommu->nested
  * @users: attached streams, under the unit lock
+ * @defer_inv: a guest invalidation array is being handled: syncs gather
+ *	their physical TLBI in @inv_start..@inv_last and their freed table
+ *	pages in @inv_free, flushed once at its end (smmu_nested_flush_inv);
+ *	set and cleared under @parent->nest_lock, never seen by other paths
+ * @inv_pending: @inv_start..@inv_last holds a TLBI not issued yet
+ * @inv_start: first IOVA of the pending TLBI
+ * @inv_last: last IOVA of the pending TLBI (0..U64_MAX: the whole ASID)
+ * @inv_free: shadow table pages to free after the pending TLBI
+ * @sync_pending: with @defer_inv: guest TLBI_NH_VA(A) windows that touch
+ *	are merged into @sync_start..@sync_last and synced as one walk when
+ *	a window that does not touch, another command or the end comes
+ * @sync_start: first IOVA of the pending shadow sync
+ * @sync_last: last IOVA of the pending shadow sync
+ * @sync_first: index in the guest's array of the first command merged
+ *	into the pending sync (its entry_num if that sync fails)
  */
 struct smmu_nested {
 	struct iofd_domain domain;
@@ -248,6 +263,15 @@ struct smmu_nested {
 	struct list_head parent_node;
 	struct list_head viommu_node;
 	unsigned int users;
+	bool defer_inv;
+	bool inv_pending;
+	u64 inv_start;
+	u64 inv_last;
+	struct list_head inv_free;
+	bool sync_pending;
+	u64 sync_start;
+	u64 sync_last;
+	u32 sync_first;
 };
 
 extern struct iofd_driver smmu_driver;

@@ -108,11 +108,44 @@ static int smmu_nested_sync(struct smmu_nested *n, u64 start, u64 last,
 	    !n->guest.valid)
 		n->needs_retry = true;
 	smp_mb();	/* shadow writes before the @users read */
-	if (READ_ONCE(n->users))
+	if (READ_ONCE(n->users)) {
+		if (whole)
+			start = 0, last = U64_MAX;
+		if (n->defer_inv) {
+			n->inv_start = n->inv_pending ?
+				       min(n->inv_start, start) : start;
+			n->inv_last = n->inv_pending ?
+				      max(n->inv_last, last) : last;
+			n->inv_pending = true;
+			list_splice_tail_init(&freelist, &n->inv_free);
+			return rc;
+		}
 		inv_rc = smmu_tlbi_range(unit, n->asid, whole ? 0 : start,
 					 whole ? 0 : last - start + 1);
+	}
 	smmu_free_after_invalidation(&freelist, inv_rc);
 	return rc;
+}
+
+/*
+ * End of a guest invalidation array: one TLBI (and one CMD_SYNC) for the
+ * span its syncs changed, then the table pages they dropped.  A span
+ * wider than smmu_tlbi_range()'s page limit becomes TLBI_NH_ASID.
+ */
+static void smmu_nested_flush_inv(struct smmu_nested *n)
+{
+	bool whole = !n->inv_start && n->inv_last == U64_MAX;
+	int inv_rc;
+
+	lockdep_assert_held(&n->parent->nest_lock);
+	n->defer_inv = false;
+	if (!n->inv_pending)
+		return;
+	n->inv_pending = false;
+	inv_rc = smmu_tlbi_range(n->parent->unit, n->asid,
+				 whole ? 0 : n->inv_start,
+				 whole ? 0 : n->inv_last - n->inv_start + 1);
+	smmu_free_after_invalidation(&n->inv_free, inv_rc);
 }
 
 /*
@@ -264,6 +297,7 @@ smmu_viommu_alloc_domain_nested(struct iofd_viommu *viommu,
 		 FIELD_GET(SMMU_STE0_CFG, vste[0]) : SMMU_STE_CFG_ABORT;
 	n->hw = parent->s2;
 	INIT_LIST_HEAD(&n->parent_node);
+	INIT_LIST_HEAD(&n->inv_free);
 	INIT_LIST_HEAD(&n->viommu_node);
 	if (n->cfg == SMMU_STE_CFG_S1 && !n->hw) {
 		asid = smmu_asid_alloc(unit);
@@ -342,9 +376,62 @@ static void smmu_tlbi_window(struct smmu_nested *n, const u64 cmd[2],
 	}
 }
 
+/*
+ * @index: of the command being handled; @failed / @fail_index: a merged
+ * (deferred) shadow sync failed, and the index of its first command, which
+ * becomes entry_num
+ */
 struct smmu_inv_ctx {
 	struct smmu_viommu *vsmmu;
+	u32 index;
+	bool failed;
+	u32 fail_index;
 };
+
+/* Sync the merged TLBI_NH_VA(A) window of @n now, if there is one */
+static int smmu_nested_flush_sync(struct smmu_nested *n,
+				  struct smmu_inv_ctx *ctx)
+{
+	int rc;
+
+	if (!n->sync_pending)
+		return 0;
+	n->sync_pending = false;
+	rc = smmu_nested_sync(n, n->sync_start, n->sync_last, false, false);
+	if (rc && (!ctx->failed || n->sync_first < ctx->fail_index)) {
+		ctx->failed = true;
+		ctx->fail_index = n->sync_first;
+	}
+	return rc;
+}
+
+/*
+ * A guest TLBI_NH_VA(A) over [@start, @last]: merged with the pending
+ * window when they touch (a guest unmapping a range sends one per page),
+ * else the pending one is synced first.  One walk of 512 pages costs about
+ * what one walk of a single page does.
+ */
+static int smmu_nested_sync_later(struct smmu_nested *n, u64 start, u64 last,
+				  struct smmu_inv_ctx *ctx, u32 index)
+{
+	int rc;
+
+	if (n->sync_pending &&
+	    (!start || start - 1 <= n->sync_last) &&
+	    (last == U64_MAX || last + 1 >= n->sync_start)) {
+		n->sync_start = min(n->sync_start, start);
+		n->sync_last = max(n->sync_last, last);
+		return 0;
+	}
+	rc = smmu_nested_flush_sync(n, ctx);
+	if (rc)
+		return rc;
+	n->sync_pending = true;
+	n->sync_start = start;
+	n->sync_last = last;
+	n->sync_first = index;
+	return 0;
+}
 
 /*
  * Hardware mode: the guest's command to the unit, as upstream rewrites
@@ -385,7 +472,9 @@ static int smmu_viommu_forward(struct smmu_viommu *vsmmu, const u64 cmd[2],
 static int smmu_viommu_invalidate_one(void *ctx, const void *entry)
 {
 	const struct iommu_viommu_arm_smmuv3_invalidate *inv = entry;
-	struct smmu_viommu *vsmmu = ((struct smmu_inv_ctx *)ctx)->vsmmu;
+	struct smmu_inv_ctx *ictx = ctx;
+	struct smmu_viommu *vsmmu = ictx->vsmmu;
+	u32 index = ictx->index++;
 	u64 cmd[2] = { le64_to_cpu(inv->cmd[0]), le64_to_cpu(inv->cmd[1]) };
 	unsigned int op = FIELD_GET(SMMU_CMD0_OP, cmd[0]);
 	struct iofd_device *dev;
@@ -422,28 +511,39 @@ static int smmu_viommu_invalidate_one(void *ctx, const void *entry)
 	if (op == SMMU_OP_ATC_INV)
 		return 0;
 
-	mutex_lock(&vsmmu->parent->nest_lock);
+	lockdep_assert_held(&vsmmu->parent->nest_lock);
 	list_for_each_entry(n, &vsmmu->nested, viommu_node) {
 		u64 start = 0, last = U64_MAX;
 
 		if (n->cfg != SMMU_STE_CFG_S1)
 			continue;
 		if (op == SMMU_OP_CFGI_CD || op == SMMU_OP_CFGI_CD_ALL) {
-			rc = smmu_nested_sync(n, 0, U64_MAX, false, true);
+			/* In the guest's order: its earlier TLBIs first */
+			rc = smmu_nested_flush_sync(n, ictx);
+			if (!rc)
+				rc = smmu_nested_sync(n, 0, U64_MAX, false,
+						      true);
 		} else {
 			if ((op == SMMU_OP_TLBI_NH_ASID ||
 			     op == SMMU_OP_TLBI_NH_VA) &&
 			    (!n->guest.valid ||
 			     n->guest.asid != FIELD_GET(SMMU_CMD0_ASID, cmd[0])))
 				continue;
-			if (op == SMMU_OP_TLBI_NH_VA || op == SMMU_OP_TLBI_NH_VAA)
+			if (op == SMMU_OP_TLBI_NH_VA ||
+			    op == SMMU_OP_TLBI_NH_VAA) {
 				smmu_tlbi_window(n, cmd, &start, &last);
-			rc = smmu_nested_sync(n, start, last, false, false);
+				rc = smmu_nested_sync_later(n, start, last,
+							    ictx, index);
+			} else {
+				rc = smmu_nested_flush_sync(n, ictx);
+				if (!rc)
+					rc = smmu_nested_sync(n, start, last,
+							      false, false);
+			}
 		}
 		if (rc)
 			break;
 	}
-	mutex_unlock(&vsmmu->parent->nest_lock);
 	return rc;
 }
 
@@ -451,13 +551,38 @@ static int smmu_viommu_cache_invalidate(struct iofd_viommu *viommu,
 					struct iofd_user_array *array)
 {
 	struct iommu_viommu_arm_smmuv3_invalidate inv;
-	struct smmu_inv_ctx ctx = { to_smmu_viommu(viommu) };
+	struct smmu_viommu *vsmmu = to_smmu_viommu(viommu);
+	struct smmu_inv_ctx ctx = { vsmmu };
+	struct smmu_nested *n;
+	int rc;
 
+	/*
+	 * The whole array under nest_lock, the shadows' physical TLBIs
+	 * gathered and issued once at the end (as a guest batches commands
+	 * before one CMD_SYNC): a parent unmap in between would otherwise
+	 * see deferred state.  The array is the caller's own and the walk
+	 * stops on a fatal signal.
+	 */
+	mutex_lock(&vsmmu->parent->nest_lock);
+	list_for_each_entry(n, &vsmmu->nested, viommu_node)
+		n->defer_inv = true;
 	/* Longer entries with a zero tail are taken, as upstream */
-	return iofd_user_array_for_each(array,
-					IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
-					&inv, sizeof(inv), sizeof(inv), false,
-					smmu_viommu_invalidate_one, &ctx);
+	rc = iofd_user_array_for_each(array,
+				      IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+				      &inv, sizeof(inv), sizeof(inv), false,
+				      smmu_viommu_invalidate_one, &ctx);
+	list_for_each_entry(n, &vsmmu->nested, viommu_node) {
+		int sync_rc = smmu_nested_flush_sync(n, &ctx);
+
+		if (!rc)
+			rc = sync_rc;
+		smmu_nested_flush_inv(n);
+	}
+	mutex_unlock(&vsmmu->parent->nest_lock);
+	/* A merged sync that failed: entry_num names its first command */
+	if (ctx.failed && ctx.fail_index < array->entry_num)
+		array->entry_num = ctx.fail_index;
+	return rc;
 }
 
 static int smmu_viommu_vdevice_init(struct iofd_viommu *viommu,

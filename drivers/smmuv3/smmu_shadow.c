@@ -180,10 +180,18 @@ static int smmu_shadow_leaf(struct smmu_shadow_walk *w, u64 block, u64 size,
 	return 0;
 }
 
+/*
+ * Guest PTEs read per read_hpa() call: one RAM check and kmap per chunk
+ * instead of per PTE (128 bytes of stack per level of the recursion)
+ */
+#define SMMU_SHADOW_READ_PTES	16
+
 static int smmu_shadow_table(struct smmu_shadow_walk *w, u64 table_gpa,
 			     unsigned int level, u64 base, bool writable)
 {
 	unsigned int shift = smmu_level_shift(level), perm = 0, i, first, end;
+	unsigned int chunk_first = 0, chunk_n = 0;
+	u64 ptes[SMMU_SHADOW_READ_PTES];
 	unsigned int bits = level == smmu_start_level(w->src->ias) ?
 			    w->src->ias - shift : 9;
 	u64 span_last = base + (1ULL << (shift + bits)) - 1;
@@ -207,12 +215,20 @@ static int smmu_shadow_table(struct smmu_shadow_walk *w, u64 table_gpa,
 		u64 block = base + ((u64)i << shift), pte, next;
 		bool ww;
 
-		if (w->src->read_hpa(w->src->ctx,
-				     (hpa & ~(u64)(SZ_4K - 1)) + 8 * i, &pte,
-				     sizeof(pte))) {
-			w->st->unreachable++;
-			continue;
+		if (i >= chunk_first + chunk_n) {
+			chunk_first = i;
+			chunk_n = min_t(unsigned int, end - i + 1,
+					SMMU_SHADOW_READ_PTES);
+			if (w->src->read_hpa(w->src->ctx,
+					     (hpa & ~(u64)(SZ_4K - 1)) + 8 * i,
+					     ptes, 8 * chunk_n)) {
+				/* Each PTE of the chunk is out of reach */
+				w->st->unreachable += chunk_n;
+				i += chunk_n - 1;
+				continue;
+			}
 		}
+		pte = ptes[i - chunk_first];
 		if (!(pte & SMMU_PTE_VALID))
 			continue;
 		next = pte & SMMU_PTE_ADDR;

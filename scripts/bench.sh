@@ -26,7 +26,7 @@
 #   bench/results/<date>-<arch>.csv   all rows (header line first)
 #   bench/results/<date>-<arch>.md    the tables with ratios and targets
 #   bench/results/<date>-<arch>-*.png throughput vs size (gnuplot)
-# and the guests' logs under $IOFD_CACHE/runs/bench-<ts>/.
+# and the guests' logs under $IOFD_CACHE/bench-runs/<ts>/.
 # Nothing here is part of `make check`: timings are never test verdicts.
 set -euo pipefail
 
@@ -61,7 +61,7 @@ if ! command -v gnuplot >/dev/null; then
 fi
 
 S=$IOFD_ROOT/scripts
-run=$(iofd_cache_dir)/runs/bench-$(date +%Y%m%d-%H%M%S)
+run=$(iofd_cache_dir)/bench-runs/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$run"
 date=$(date +%Y-%m-%d)
 results=$IOFD_ROOT/bench/results

@@ -81,7 +81,7 @@ mkdir -p "$run_dir"
 mkdir -p "$IOFD_ROOT/build"
 ln -sfn "$run_dir" "$IOFD_ROOT/build/last-run"
 # shellcheck disable=SC2012 # names are our own timestamps
-ls -1d "$runs"/*/ 2>/dev/null | sort | head -n -10 | xargs -r rm -rf
+ls -1d "$runs"/[0-9]*/ 2>/dev/null | sort | head -n -10 | xargs -r rm -rf
 results=$run_dir/results.jsonl
 : >"$results"
 

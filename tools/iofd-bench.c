@@ -324,13 +324,6 @@ static int ioas_unmap(int fd, uint32_t ioas, uint64_t iova, uint64_t len)
 	return ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
 }
 
-static void ioas_destroy(int fd, uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	ioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
 /* A mock device attached to @ioas; its bound device ID into *@idev */
 static int mock_domain(int fd, uint32_t ioas, uint32_t *idev)
 {
@@ -971,75 +964,196 @@ static void group_inval(void)
 }
 
 /*
- * VT-d shadow nesting: a guest first-level table (4 levels at GPA
- * 0x200000, one L1 table mapping IOVA 0..2M onto 512 data pages at GPA
- * 0x400000) behind a nested HWPT that edu is attached to.  One sample is
- * the mean time of HWPT_INVALIDATE after the guest changed 1 PTE
- * (npages = 1) or all 512 (npages = 512): the resync of the shadow.
+ * Shadow nesting (our drivers on QEMU 7.2, which has no hardware nesting):
+ * a guest stage-1 table whose last level maps IOVA 0..2M onto 512 data
+ * pages at GPA 0x400000, behind a nested HWPT that edu is attached to.
+ * One sample is the mean time of the invalidation call after the guest
+ * changed 1 PTE or all 512 of that table: the shadow resync.
+ *   VT-d: first-level table (L4..L1 at GPA 0x200000), one
+ *         IOMMU_HWPT_DATA_VTD_S1 invalidation of npages = 1 or 512.
+ *   SMMUv3: a CD (GPA 0x200000) and a 4-level stage-1 table behind a vSTE
+ *         of a vIOMMU + vDEVICE; 1 or 512 CMD_TLBI_NH_VA in one call (a
+ *         guest driver without range invalidation).
  */
 #define SHADOW_GPA_TABLES	0x200000ULL
 #define SHADOW_GPA_DATA		0x400000ULL
-#define FL_RW			0x27ULL	/* P | RW | US | A */
+#define SHADOW_PAGES		512
+#define VTD_FL_RW		0x27ULL	/* P | RW | US | A */
+#define SMMU_S1_TABLE		3ULL
+#define SMMU_S1_PAGE		(3ULL | 1ULL << 2 | 1ULL << 6 | 3ULL << 8 | \
+				 1ULL << 10)
+#define SMMU_GUEST_ASID		7
+#define SMMU_VSID		0x42
 
-static void group_inval_shadow(struct bench_ctx *c)
+struct shadow {
+	struct bench_ctx *c;
+	bool smmu;
+	struct buffer tables, data;
+	uint64_t *last;		/* the last-level table */
+	uint32_t parent, viommu, vdev, nested;
+	uint32_t inv_id;	/* what HWPT_INVALIDATE names */
+	void *ents;
+	uint32_t ent_len, ent_type;
+};
+
+/* Guest tables: VT-d L4, L3, L2, L1; SMMUv3 CD, L0, L1, L2, L3 */
+static void shadow_build(struct shadow *sh)
 {
-	static const unsigned int resync[] = { 1, 512 };
+	uint64_t *page = (uint64_t *)sh->tables.p;
+	unsigned int lvl, first = sh->smmu ? 1 : 0, k;
+
+	memset(sh->tables.p, 0, sh->tables.len);
+	if (sh->smmu) {
+		/*
+		 * CD: T0SZ 16, 4K granule, IRGN/ORGN WBWA, SH IS, EPD1,
+		 * valid, 48-bit IPS, AA64, R, A, ASET, ASID; TTB0; MAIR
+		 */
+		page[0] = 16 | 1ULL << 8 | 1ULL << 10 | 3ULL << 12 |
+			  1ULL << 30 | 1ULL << 31 | 4ULL << 32 | 1ULL << 41 |
+			  1ULL << 45 | 1ULL << 46 | 1ULL << 47 |
+			  (uint64_t)SMMU_GUEST_ASID << 48;
+		page[1] = SHADOW_GPA_TABLES + 0x1000;
+		page[3] = 0xf404ff44ULL;
+	}
+	for (lvl = first; lvl < first + 3; lvl++)
+		((uint64_t *)(sh->tables.p + lvl * SZ_4K))[0] =
+			(SHADOW_GPA_TABLES + (lvl + 1) * SZ_4K) |
+			(sh->smmu ? SMMU_S1_TABLE : VTD_FL_RW);
+	sh->last = (uint64_t *)(sh->tables.p + (first + 3) * SZ_4K);
+	for (k = 0; k < SHADOW_PAGES; k++)
+		sh->last[k] = SHADOW_GPA_DATA + k * SZ_4K;
+}
+
+/* The guest points its first @n PTEs at data pages in another order */
+static void shadow_flip(struct shadow *sh, unsigned int n, unsigned int flip)
+{
+	uint64_t attr = sh->smmu ? SMMU_S1_PAGE : VTD_FL_RW;
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		sh->last[k] = (SHADOW_GPA_DATA + ((k ^ flip) & 511) * SZ_4K) |
+			      attr;
+}
+
+/* The nested HWPT over a nest parent (and vIOMMU + vDEVICE on SMMUv3) */
+static const char *shadow_objects(struct shadow *sh)
+{
+	struct iommu_hwpt_alloc parent = {
+		.size = sizeof(parent),
+		.flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
+		.dev_id = sh->c->devid,
+		.pt_id = sh->c->ioas,
+	};
 	struct iommu_hwpt_vtd_s1 s1 = {
 		.pgtbl_addr = SHADOW_GPA_TABLES,
 		.addr_width = 48,
 	};
-	struct iommu_hwpt_alloc parent = {
-		.size = sizeof(parent),
-		.flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
-		.dev_id = c->devid,
-		.pt_id = c->ioas,
+	/* vSTE: valid, Config S1 translate, S1ContextPtr */
+	struct iommu_hwpt_arm_smmuv3 ste = {
+		.ste = { 1ULL | 5ULL << 1 | SHADOW_GPA_TABLES, 0 },
 	};
 	struct iommu_hwpt_alloc nested = {
 		.size = sizeof(nested),
-		.dev_id = c->devid,
-		.data_type = IOMMU_HWPT_DATA_VTD_S1,
-		.data_len = sizeof(s1),
-		.data_uptr = (uintptr_t)&s1,
+		.dev_id = sh->c->devid,
 	};
-	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
-	struct iommu_hwpt_vtd_s1_invalidate ent = {};
-	struct iommu_hwpt_invalidate inv = {
-		.size = sizeof(inv),
-		.data_uptr = (uintptr_t)&ent,
-		.data_type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
-		.entry_len = sizeof(ent),
-	};
-	uint64_t samples[64], *l1;
-	struct buffer tables, data;
-	unsigned int i, r, k, flip = 0;
-	enum { CALLS = 200 };
 
-	if (strcmp(c->name, "vtd"))
-		return;
-	if (buffer_get(&tables, B_4K, 4 * SZ_4K) ||
-	    buffer_get(&data, B_4K, 512 * SZ_4K))
+	if (ioctl(sh->c->fd, IOMMU_HWPT_ALLOC, &parent))
+		return "no nest-parent HWPT here";
+	sh->parent = parent.out_hwpt_id;
+	nested.pt_id = sh->parent;
+	if (sh->smmu) {
+		struct iommu_viommu_alloc viommu = {
+			.size = sizeof(viommu),
+			.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3,
+			.dev_id = sh->c->devid,
+			.hwpt_id = sh->parent,
+		};
+		struct iommu_vdevice_alloc vdev = {
+			.size = sizeof(vdev),
+			.dev_id = sh->c->devid,
+			.virt_id = SMMU_VSID,
+		};
+
+		if (ioctl(sh->c->fd, IOMMU_VIOMMU_ALLOC, &viommu))
+			return "no SMMUv3 vIOMMU here";
+		sh->viommu = viommu.out_viommu_id;
+		vdev.viommu_id = sh->viommu;
+		if (ioctl(sh->c->fd, IOMMU_VDEVICE_ALLOC, &vdev))
+			return "no vDEVICE here";
+		sh->vdev = vdev.out_vdevice_id;
+		nested.pt_id = sh->viommu;
+		nested.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3;
+		nested.data_len = sizeof(ste);
+		nested.data_uptr = (uintptr_t)&ste;
+	} else {
+		nested.data_type = IOMMU_HWPT_DATA_VTD_S1;
+		nested.data_len = sizeof(s1);
+		nested.data_uptr = (uintptr_t)&s1;
+	}
+	if (ioctl(sh->c->fd, IOMMU_HWPT_ALLOC, &nested))
+		return "no nested HWPT here";
+	sh->nested = nested.out_hwpt_id;
+	sh->inv_id = sh->smmu ? sh->viommu : sh->nested;
+	return NULL;
+}
+
+/* The invalidation entries for a resync of the first @n PTEs */
+static unsigned int shadow_entries(struct shadow *sh, unsigned int n)
+{
+	unsigned int k;
+
+	if (!sh->smmu) {
+		struct iommu_hwpt_vtd_s1_invalidate *e = sh->ents;
+
+		e->addr = 0;
+		e->npages = n;
+		e->flags = 0;
+		return 1;
+	}
+	for (k = 0; k < n; k++) {
+		struct iommu_viommu_arm_smmuv3_invalidate *e =
+			(struct iommu_viommu_arm_smmuv3_invalidate *)sh->ents + k;
+
+		/* CMD_TLBI_NH_VA, ASID; address, Leaf */
+		e->cmd[0] = 0x12 | (uint64_t)SMMU_GUEST_ASID << 48;
+		e->cmd[1] = k * SZ_4K | 1;
+	}
+	return n;
+}
+
+static void group_inval_shadow(struct bench_ctx *c)
+{
+	static const unsigned int resync[] = { 1, SHADOW_PAGES };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+	struct shadow sh = { .c = c, .smmu = !strcmp(c->name, "smmuv3") };
+	uint32_t *ids[] = { &sh.nested, &sh.vdev, &sh.viommu, &sh.parent };
+	unsigned int i, r, k, flip = 0, ntables = sh.smmu ? 5 : 4;
+	uint64_t samples[64];
+	const char *why;
+	enum { CALLS = 100 };
+
+	if (buffer_get(&sh.tables, B_4K, ntables * SZ_4K) ||
+	    buffer_get(&sh.data, B_4K, SHADOW_PAGES * SZ_4K))
 		die("shadow buffers");
-	memset(tables.p, 0, 4 * SZ_4K);
-	((uint64_t *)tables.p)[0] = (SHADOW_GPA_TABLES + 0x1000) | FL_RW;
-	((uint64_t *)(tables.p + 0x1000))[0] = (SHADOW_GPA_TABLES + 0x2000) | FL_RW;
-	((uint64_t *)(tables.p + 0x2000))[0] = (SHADOW_GPA_TABLES + 0x3000) | FL_RW;
-	l1 = (uint64_t *)(tables.p + 0x3000);
-	for (k = 0; k < 512; k++)
-		l1[k] = (SHADOW_GPA_DATA + k * SZ_4K) | FL_RW;
-	if (ioas_map(c->fd, c->ioas, tables.p, 4 * SZ_4K, SHADOW_GPA_TABLES) ||
-	    ioas_map(c->fd, c->ioas, data.p, 512 * SZ_4K, SHADOW_GPA_DATA))
+	sh.ent_len = sh.smmu ? sizeof(struct iommu_viommu_arm_smmuv3_invalidate) :
+		     sizeof(struct iommu_hwpt_vtd_s1_invalidate);
+	sh.ent_type = sh.smmu ? IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3 :
+		      IOMMU_HWPT_INVALIDATE_DATA_VTD_S1;
+	sh.ents = calloc(SHADOW_PAGES, sh.ent_len);
+	if (!sh.ents)
+		die("calloc");
+	shadow_build(&sh);
+	shadow_flip(&sh, SHADOW_PAGES, 0);
+	if (ioas_map(c->fd, c->ioas, sh.tables.p, sh.tables.len, SHADOW_GPA_TABLES) ||
+	    ioas_map(c->fd, c->ioas, sh.data.p, sh.data.len, SHADOW_GPA_DATA))
 		die("shadow: map guest memory");
-	if (ioctl(c->fd, IOMMU_HWPT_ALLOC, &parent)) {
-		skip_row("inval", c->name, "-", "no nest-parent HWPT here");
+	why = shadow_objects(&sh);
+	if (why) {
+		skip_row("inval", c->name, "-", why);
 		goto out;
 	}
-	nested.pt_id = parent.out_hwpt_id;
-	if (ioctl(c->fd, IOMMU_HWPT_ALLOC, &nested)) {
-		skip_row("inval", c->name, "-", "no nested VT-d S1 HWPT here");
-		goto out;
-	}
-	inv.hwpt_id = nested.out_hwpt_id;
-	attach.pt_id = nested.out_hwpt_id;
+	attach.pt_id = sh.nested;
 	if (ioctl(c->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
 		die("shadow: attach edu to the nested HWPT");
 	for (i = 0; i < ARRAY_SIZE(resync); i++) {
@@ -1047,20 +1161,23 @@ static void group_inval_shadow(struct bench_ctx *c)
 			uint64_t total = 0;
 
 			for (k = 0; k < CALLS; k++) {
-				unsigned int p;
+				struct iommu_hwpt_invalidate inv = {
+					.size = sizeof(inv),
+					.hwpt_id = sh.inv_id,
+					.data_uptr = (uintptr_t)sh.ents,
+					.data_type = sh.ent_type,
+					.entry_len = sh.ent_len,
+				};
+				unsigned int n;
 				uint64_t t0;
 
-				/* The guest swaps which data page each IOVA hits */
 				flip ^= 1;
-				for (p = 0; p < resync[i]; p++)
-					l1[p] = (SHADOW_GPA_DATA +
-						 ((p ^ flip) & 511) * SZ_4K) | FL_RW;
-				ent.addr = 0;
-				ent.npages = resync[i];
-				inv.entry_num = 1;
+				shadow_flip(&sh, resync[i], flip);
+				n = shadow_entries(&sh, resync[i]);
+				inv.entry_num = n;
 				t0 = now_ns();
 				if (ioctl(c->fd, IOMMU_HWPT_INVALIDATE, &inv) ||
-				    inv.entry_num != 1)
+				    inv.entry_num != n)
 					die("shadow: HWPT_INVALIDATE");
 				total += now_ns() - t0;
 			}
@@ -1068,20 +1185,23 @@ static void group_inval_shadow(struct bench_ctx *c)
 				samples[r - 1] = total / CALLS;
 		}
 		row("inval", c->name, "-", resync[i], samples, opt.reps, 0,
-		    "unit=ns/call resync=guest-ptes");
+		    sh.smmu ? "unit=ns/call resync=guest-ptes cmds=tlbi_nh_va" :
+			      "unit=ns/call resync=guest-ptes");
 	}
 	/* Back to the IOAS (the paging domain) for whatever comes next */
 	attach.pt_id = c->ioas;
 	ioctl(c->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
 out:
-	if (nested.out_hwpt_id)
-		ioas_destroy(c->fd, nested.out_hwpt_id);
-	if (parent.out_hwpt_id)
-		ioas_destroy(c->fd, parent.out_hwpt_id);
-	ioas_unmap(c->fd, c->ioas, SHADOW_GPA_TABLES, 4 * SZ_4K);
-	ioas_unmap(c->fd, c->ioas, SHADOW_GPA_DATA, 512 * SZ_4K);
-	buffer_put(&tables);
-	buffer_put(&data);
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		destroy.id = *ids[i];
+		if (destroy.id)
+			ioctl(c->fd, IOMMU_DESTROY, &destroy);
+	}
+	ioas_unmap(c->fd, c->ioas, SHADOW_GPA_TABLES, sh.tables.len);
+	ioas_unmap(c->fd, c->ioas, SHADOW_GPA_DATA, sh.data.len);
+	free(sh.ents);
+	buffer_put(&sh.tables);
+	buffer_put(&sh.data);
 }
 
 struct thread_job {

@@ -496,6 +496,70 @@ TEST_F(smmu, nested_shadow_dma)
 }
 
 /*
+ * One array of guest commands: TLBI_NH_VA of two touching pages (merged
+ * into one shadow walk), then a bad opcode.  The batch stops there with
+ * EIO and entry_num 2, and both TLBIs before it took effect.
+ */
+TEST_F(smmu, nested_batch)
+{
+	struct iommu_viommu_arm_smmuv3_invalidate cmds[3] = {
+		{ .cmd = { 0x12 | (__u64)GUEST_ASID << 48, 0x5000 | 1 } },
+		{ .cmd = { 0x12 | (__u64)GUEST_ASID << 48, 0x6000 | 1 } },
+		{ .cmd = { 0xff, 0 } },
+	};
+	__u32 parent, viommu, vdev, nested, num, pt_id;
+	char res[160], want[96];
+	struct guest g;
+	unsigned int i;
+
+	if (_metadata->skip)
+		return;
+
+	guest_build(&g);
+	ASSERT_NE(MAP_FAILED, g.mem);
+	test_ioctl_ioas_map_fixed(g.mem, 5 * PAGE_SIZE, GPA_TABLES);
+	test_ioctl_ioas_map_fixed(g.data, 4 * PAGE_SIZE, GPA_DATA);
+	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id,
+			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
+	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, self->e.devid, parent,
+					    IOMMU_VIOMMU_TYPE_ARM_SMMUV3, 0,
+					    NULL, 0, &viommu));
+	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu, self->e.devid,
+					     VSID, &vdev));
+	ASSERT_EQ(0, vste_alloc(self->fd, self->e.devid, viommu,
+				vste_s1(GPA_TABLES), 0, &nested));
+	pt_id = nested;
+	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+
+	/* The guest swaps data pages 3 and 2 in under 0x5000 and 0x6000 */
+	g.l3[5] = (GPA_DATA + 0x3000) | S1_PAGE;
+	g.l3[6] = (GPA_DATA + 0x2000) | S1_PAGE;
+	num = 3;
+	EXPECT_ERRNO(EIO, _test_cmd_hwpt_invalidate(self->fd, viommu, cmds,
+				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+				sizeof(cmds[0]), &num));
+	EXPECT_EQ(2, num);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, smmu_translate(self->e.rid, 0x5000 + i * 0x1000,
+					    true, res, sizeof(res)));
+		snprintf(want, sizeof(want), "event=0x0 pa=0x%llx size=0x1000 w=1",
+			 (unsigned long long)iofd_virt_to_phys(g.data +
+							       (3 - i) * PAGE_SIZE));
+		EXPECT_EQ(0, strncmp(res, want, strlen(want)))
+			TH_LOG("0x%x: walker: %s want: %s", 0x5000 + i * 0x1000,
+			       res, want);
+	}
+	EXPECT_EQ(0, smmu_counter("cmd_errors"));
+
+	ASSERT_EQ(0, _test_pci_detach(self->e.devfd, false, 0));
+	test_ioctl_destroy(nested);
+	test_ioctl_destroy(vdev);
+	test_ioctl_destroy(viommu);
+	test_ioctl_destroy(parent);
+	munmap(g.mem, 9 * PAGE_SIZE);
+}
+
+/*
  * Two vIOMMUs over one parent: B can neither name A's device (its vSID is
  * A's vDEVICE: EIO) nor reach A's translations with its TLBIs, whatever
  * ASID or VMID it writes; A's own command is what resyncs A's shadow.

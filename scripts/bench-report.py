@@ -129,7 +129,9 @@ def targets(R, dev, out):
     def ratio_target(name, backing, a, b, want):
         size = largest_common(R, backing, [a, b])
         if size is None:
-            res.append((name, "not measured (a stack is missing)", None))
+            res.append((name, "not measured (no %s rows in this run%s)" % (
+                b[0], "; the upstream anchor is x86_64 only" if "upstream" in b[0] else ""),
+                None))
             return
         ra = R.get(a[0], "map", a[1], backing, size)
         rb = R.get(b[0], "map", b[1], backing, size)
@@ -160,7 +162,9 @@ def targets(R, dev, out):
         res.append(("memory per pinned 4K page ≤ upstream (cross-kernel)",
                     "%s B vs %s B" % (fmt(a), fmt(b)), a <= b))
     else:
-        res.append(("memory per pinned 4K page ≤ upstream", "not measured", None))
+        res.append(("memory per pinned 4K page ≤ upstream",
+                    "not measured (no upstream rows; the upstream anchor is x86_64 only)",
+                    None))
     s1, s100k = one("ours", "scale", 1), one("ours", "scale", 100000)
     if s1 and s100k:
         q = s100k["median_ns"] / s1["median_ns"]
@@ -243,6 +247,7 @@ def plots(R, prefix, dev):
     for name, series in series_sets.items():
         for backing in ("4k", "thp", "hugetlb"):
             datafiles = []
+            points = {}
             for label, stack, target in series:
                 pts = sorted((r["size"], gib_s(r)) for r in R.rows
                              if r["group"] == "map" and r["stack"] == stack
@@ -254,6 +259,7 @@ def plots(R, prefix, dev):
                     for s, v in pts:
                         f.write("%d %g\n" % (s, v))
                 datafiles.append((fn, label))
+                points[fn] = pts
             if len(datafiles) < 2:
                 for fn, _ in datafiles:
                     os.unlink(fn)
@@ -263,9 +269,13 @@ def plots(R, prefix, dev):
                 "set terminal %s size 800,480" % term,
                 "set output '%s'" % png,
                 "set logscale x 2", "set logscale y 10",
-                "set xlabel 'buffer size (bytes)'", "set ylabel 'GiB/s (MAP+UNMAP)'",
+                "set xtics (%s)" % ", ".join("'%s' %d" % (size_name(x), x) for x in
+                                             sorted({p[0] for fn, _ in datafiles
+                                                     for p in points[fn]})),
+                "set xrange [3000:1.5e9]", "set xlabel 'buffer size'", "set ylabel 'GiB/s (MAP+UNMAP)'",
                 "set key left top", "set grid",
-                "set title '%s path, %s-backed (higher is better)'" % (name, backing),
+                "set title '%s, %s-backed (higher is better)'" % (
+                    "edu on %s" % dev if name == "dev" else "mock domain", backing),
                 "plot " + ", ".join("'%s' using 1:2 with linespoints title '%s'" % (fn, lab)
                                     for fn, lab in datafiles),
             ]
@@ -274,6 +284,45 @@ def plots(R, prefix, dev):
                 os.unlink(fn)
             made.append(png)
     return made
+
+
+def summary(R, dev, arch, md_rel, pngs, base, res):
+    """The README's part: headline rows at the largest size, targets, plots."""
+    out = []
+    cols = [("ours", "ours", dev), ("VFIO type1", "debian-vfio", "vfio"),
+            ("pin limit", "ours", "pin"), ("upstream 6.12", "upstream-6.12", dev),
+            ("ours mock", "ours", "mock"), ("upstream 6.12 mock", "upstream-6.12", "mock")]
+    cols = [c for c in cols if any(r["stack"] == c[1] and r["target"] == c[2]
+                                   for r in R.rows)]
+    out.append("| %s, MAP+UNMAP, µs per 4 KiB page | " % arch +
+               " | ".join(c[0] for c in cols) + " |")
+    out.append("|" + "---|" * (len(cols) + 1))
+    for backing in ("4k", "thp", "hugetlb"):
+        for size in (SZ_1G_ROW,):
+            cells = ["%s-backed, %s" % (backing, size_name(size))]
+            for _, stack, target in cols:
+                r = R.get(stack, "map", target, backing, size)
+                cells.append(fmt(us_page(r)) if r else "–")
+            out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    out.append("| target | measured | verdict |")
+    out.append("|---|---|---|")
+    for name, val, ok in res:
+        out.append("| %s | %s | %s |" % (name, val, "not measured" if ok is None else
+                                        ("met" if ok else "**missed**")))
+    out.append("")
+    kernels = ", ".join("%s %s" % (s, R.kernel(s)) for s in
+                        ("ours", "debian-vfio", "upstream-6.12") if R.kernel(s))
+    out.append("Kernels: %s. All rows (sizes 4 KiB–1 GiB, copy, scale, memory, "
+               "invalidation, threads): [%s](%s)." % (kernels, os.path.basename(md_rel), md_rel))
+    for p in pngs:
+        if p.endswith("-dev-4k.png") or p.endswith("-dev-thp.png"):
+            out.append("")
+            out.append("![%s](%s)" % (os.path.basename(p), os.path.relpath(p, base)))
+    return "\n".join(out) + "\n"
+
+
+SZ_1G_ROW = GIB
 
 
 def main():
@@ -302,7 +351,7 @@ def main():
                   [("ours", "ours", "mock", False), ("upstream 6.12", "upstream-6.12", "mock", True)],
                   backing, out)
     simple_tables(R, out)
-    targets(R, dev, out)
+    res = targets(R, dev, out)
     pngs = plots(R, a.out, dev)
     base = os.path.dirname(a.readme) if a.readme else os.path.dirname(a.out)
     if pngs:
@@ -316,12 +365,14 @@ def main():
     if a.readme:
         with open(a.readme) as f:
             readme = f.read()
-        b, e = "<!-- bench:begin -->", "<!-- bench:end -->"
+        md_rel = os.path.relpath(a.out + ".md", base)
+        short = summary(R, dev, a.arch, md_rel, pngs, base, res)
+        b, e = "<!-- bench:%s:begin -->" % a.arch, "<!-- bench:%s:end -->" % a.arch
         if b in readme and e in readme:
             head, rest = readme.split(b, 1)
             _, tail = rest.split(e, 1)
             with open(a.readme, "w") as f:
-                f.write(head + b + "\n" + text + e + tail)
+                f.write(head + b + "\n" + short + e + tail)
         else:
             print("bench-report: no %s ... %s markers in %s; not updated" % (b, e, a.readme),
                   file=sys.stderr)

@@ -524,8 +524,8 @@ static int __init iofd_init(void)
 	rc = iofd_pci_init();
 	if (rc)
 		goto out_misc;
-	pr_info("/dev/iommu ready (iommufd uAPI, commands 0x%x-0x%x)\n",
-		IOMMUFD_CMD_BASE, IOMMUFD_CMD_HW_QUEUE_ALLOC);
+	pr_info("version %s: /dev/iommu ready (iommufd uAPI, commands 0x%x-0x%x)\n",
+		IOFD_VERSION, IOMMUFD_CMD_BASE, IOMMUFD_CMD_HW_QUEUE_ALLOC);
 	return 0;
 
 out_misc:
@@ -547,3 +547,4 @@ module_exit(iofd_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("iofd-oot");
 MODULE_DESCRIPTION("Out-of-tree iommufd: /dev/iommu object core");
+MODULE_VERSION(IOFD_VERSION);

@@ -69,7 +69,7 @@ iofd_linux_src() {
 # and 6.1 has no MO=). Unlike a fresh copy, DST keeps its build products:
 # copied files keep their mtimes, so make rebuilds only what changed since
 # the last sync. Files that left the checkout leave DST (list in
-# DST/.iofd-files).
+# DST/.iofd-files). DST/VERSION is the checkout's scripts/version.sh.
 iofd_sync_tree() {
 	local dst=$1 new
 	mkdir -p "$dst"
@@ -87,6 +87,9 @@ iofd_sync_tree() {
 	(cd "$IOFD_ROOT" && cpio -0 -pdmu --quiet "$dst" <"$new") ||
 		{ rm -f "$new"; iofd_warn "copying the checkout to $dst failed"; return 1; }
 	mv "$new" "$dst/.iofd-files"
+	# The copy has no .git: it gets the checkout's version as a file
+	# (scripts/version.sh reads it there).
+	sh "$IOFD_ROOT/scripts/version.sh" >"$dst/VERSION"
 }
 
 # The arm64 build tree of this checkout (one per checkout: parallel

@@ -479,6 +479,7 @@ static int __init mock_init(void)
 {
 	int rc;
 
+	pr_info("version %s\n", IOFD_VERSION);
 	rc = iofd_driver_register(&mock_driver);
 	if (rc)
 		return rc;
@@ -506,3 +507,4 @@ module_exit(mock_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("iofd-oot");
 MODULE_DESCRIPTION("iofd mock IOMMU driver and IOMMU_TEST_CMD handler");
+MODULE_VERSION(IOFD_VERSION);

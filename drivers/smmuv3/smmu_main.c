@@ -234,6 +234,7 @@ static int __init smmu_init(void)
 	struct smmu_unit *unit;
 	int rc;
 
+	pr_info("version %s\n", IOFD_VERSION);
 	rc = smmu_check_unowned();
 	if (rc)
 		return rc;
@@ -269,3 +270,4 @@ module_exit(smmu_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("iofd-oot");
 MODULE_DESCRIPTION("iofd-oot Arm SMMUv3 driver");
+MODULE_VERSION(IOFD_VERSION);

@@ -128,6 +128,7 @@ static int __init vtd_init(void)
 	struct vtd_unit *unit;
 	int rc;
 
+	pr_info("version %s\n", IOFD_VERSION);
 	rc = vtd_dmar_probe_units();
 	if (rc)
 		return rc;
@@ -155,3 +156,4 @@ module_exit(vtd_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("iofd-oot");
 MODULE_DESCRIPTION("iofd-oot Intel VT-d driver (scalable mode)");
+MODULE_VERSION(IOFD_VERSION);

@@ -21,6 +21,16 @@
 #                       tables, plots and CSV in bench/results/, README
 #                       section rewritten (ARCH=arm64: the SMMUv3 guest;
 #                       BENCH_ARGS= more options of scripts/bench.sh)
+#   make dkms-install   copy the module sources to /usr/src/iofd-<version>,
+#                       DKMS builds and installs them for the 6.1 kernel(s)
+#   make dkms-remove    undo dkms-install
+#   make deb            Debian packages iofd-dkms + iofd-tools (build/deb/),
+#                       lintian clean
+#   make check-packaging  the README's install steps for real on this host
+#                       (dkms-install/remove, deb, apt install, man, purge)
+#   make uapi-doc       render the uAPI headers' kernel-doc into
+#                       Documentation/uapi.md (make check fails when stale)
+#   make man            man pages from Documentation/man/*.scd (build/man/)
 #   make checkpatch     checkpatch.pl --no-tree -f on every .c/.h
 #   make sparse         modules with sparse (C=2: every file, every time)
 #   make w1             modules with W=1, failing on any warning
@@ -58,7 +68,8 @@ CHECKPATCH_DIRS := include core drivers kunit tools selftests
 
 .PHONY: all modules deps selftests tools kunit guest-test check check-arm64 check-debug soak \
 	soak-debug demo demo-arm64 demo-x86 \
-	checkpatch sparse w1 clean kdir-check bench
+	checkpatch sparse w1 clean kdir-check bench dkms-install dkms-remove deb \
+	check-packaging uapi-doc man
 
 all: modules
 
@@ -104,6 +115,28 @@ soak: deps
 
 soak-debug: deps
 	@bash scripts/soak.sh --debug --seconds $(SOAK_SECONDS) $(if $(SOAK_SEED),--seed $(SOAK_SEED))
+
+dkms-install: deps
+	@bash scripts/dkms.sh install
+
+dkms-remove: deps
+	@bash scripts/dkms.sh remove
+
+deb: deps
+	@bash scripts/deb.sh
+
+check-packaging: deps
+	@bash scripts/check-packaging.sh
+
+uapi-doc: deps
+	@python3 scripts/uapi-doc.py --kernel-doc $(LINUX_SRC)/scripts/kernel-doc --write
+
+man: deps
+	@mkdir -p build/man
+	@for f in Documentation/man/*.scd; do \
+		scdoc <$$f >build/man/$$(basename $$f .scd) || exit 1; \
+	done
+	@ls build/man
 
 # bench: never part of check (timings are not test verdicts).
 BENCH_ARGS ?=

@@ -185,6 +185,42 @@ if ((do_kunit)); then
 	fi
 fi
 
+# ------------------------------------------------------------- packaging --
+# Host side, nothing installed: DKMS in private trees against Debian's 6.1
+# headers, the uAPI reference against the headers, the man pages.
+# (make check-packaging installs and purges the packages for real.)
+if ((do_build && do_x86)); then
+	section "packaging (host)"
+	step "Documentation/uapi.md matches the headers' kernel-doc" "$run_dir/uapi-doc.log" \
+		/usr/bin/python3 "$S/uapi-doc.py" --kernel-doc "$(iofd_linux_src)/scripts/kernel-doc" \
+		--check || true
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	step "man pages build (scdoc) and render" "$run_dir/man.log" bash -c '
+		set -e
+		out=$(mktemp -d)
+		trap "rm -rf $out" EXIT
+		for f in Documentation/man/*.scd; do
+			page=$out/$(basename "$f" .scd)
+			scdoc <"$f" >"$page"
+			man -l "$page" >/dev/null
+			echo "$page"
+		done' || true
+	t0=$(iofd_now)
+	bash "$S/dkms.sh" check >"$run_dir/dkms.log" 2>&1 || true
+	timings+=("dkms $(iofd_elapsed "$t0")s")
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) record "${line#ok - }" pass ;;
+		"not ok - "*)
+			rest=${line#not ok - }
+			record "${rest%%: *}" fail "${rest#*: }"
+			;;
+		esac
+	done <"$run_dir/dkms.log"
+	grep -q '^ok - \|^not ok - ' "$run_dir/dkms.log" ||
+		record "dkms check ran" fail "no result lines, see $run_dir/dkms.log"
+fi
+
 # ----------------------------------------------------------------- guest --
 if ((do_x86)); then section "x86_64 guest (q35 + intel-iommu + edu, TCG)"; fi
 if ((do_x86 && modules_ok)); then

@@ -1192,8 +1192,10 @@ struct iommu_hw_queue_alloc {
  */
 
 /**
- * define IOMMU_HW_CAP_IOFD_SHADOW_NESTING - iofd-oot extension of
- * @out_capabilities in struct iommu_hw_info: nested HWPTs work, but the
+ * define IOMMU_HW_CAP_IOFD_SHADOW_NESTING - shadow nesting capability
+ *
+ * An iofd-oot extension of @out_capabilities in struct iommu_hw_info:
+ * nested HWPTs work, but the
  * IOMMU does not nest by itself (QEMU 7.2's VT-d has no first level); the
  * kernel composes the guest's stage-1 table with the nest parent into a
  * shadow table. The guest's table is followed at IOMMU_HWPT_INVALIDATE

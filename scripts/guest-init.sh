@@ -136,6 +136,16 @@ for ko in $(cat /etc/iofd/modules); do
 	if err=$(insmod "/lib/modules/iofd/$ko" 2>&1); then
 		out "ok - insmod $ko"
 		loaded="$(modname "$ko") $loaded" # reversed, for rmmod
+		# The version it was built with must show in sysfs
+		want=$(grep "^$ko " /etc/iofd/module-versions 2>/dev/null | cut -d' ' -f2)
+		if [ -n "$want" ]; then
+			got=$(cat "/sys/module/$(modname "$ko")/version" 2>/dev/null)
+			if [ "$got" = "$want" ]; then
+				out "ok - version of $ko in sysfs"
+			else
+				out "not ok - version of $ko in sysfs: '$got', built as '$want'"
+			fi
+		fi
 	else
 		out "not ok - insmod $ko: $err"
 	fi

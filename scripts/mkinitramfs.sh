@@ -356,9 +356,13 @@ cp "$IOFD_ROOT/scripts/guest-init.sh" "$root/init"
 chmod 755 "$root/init"
 
 : >"$root/etc/iofd/modules"
+: >"$root/etc/iofd/module-versions"
 for m in "${modules[@]}"; do
 	cp "$m" "$root/lib/modules/iofd/"
 	basename "$m" >>"$root/etc/iofd/modules"
+	# MODULE_VERSION as built: the guest compares /sys/module/*/version
+	v=$(modinfo -F version "$m" 2>/dev/null || true)
+	[[ -z $v ]] || printf '%s %s\n' "$(basename "$m")" "$v" >>"$root/etc/iofd/module-versions"
 done
 : >"$root/etc/iofd/kmods"
 for m in "${kdeps[@]}"; do

@@ -388,111 +388,148 @@ static void guest_build(struct guest *g)
 	g->l3[7] = (GPA_DATA + 0x2000) | S1_PAGE;
 }
 
+/*
+ * The guest of the shadow tests, wired up: its memory in the IOAS, a nest
+ * parent, a vIOMMU, the vDEVICE (VSID), the nested HWPT from its vSTE, and
+ * edu attached to it.  0, or -1 at the first step that failed.
+ */
+struct nested_guest {
+	struct guest g;
+	__u32 parent, viommu, vdev, nested;
+};
+
+static int nested_guest_up(int fd, __u32 ioas, struct iofd_edu *e,
+			   struct nested_guest *n)
+{
+	__u64 iova = GPA_TABLES, data_iova = GPA_DATA;
+	__u32 pt_id;
+
+	memset(n, 0, sizeof(*n));
+	guest_build(&n->g);
+	if (n->g.mem == MAP_FAILED ||
+	    _test_ioctl_ioas_map(fd, ioas, n->g.mem, 5 * PAGE_SIZE, &iova,
+				 IOMMU_IOAS_MAP_FIXED_IOVA |
+				 IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE) ||
+	    _test_ioctl_ioas_map(fd, ioas, n->g.data, 4 * PAGE_SIZE,
+				 &data_iova, IOMMU_IOAS_MAP_FIXED_IOVA |
+				 IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE) ||
+	    _test_cmd_hwpt_alloc(fd, e->devid, ioas,
+				 IOMMU_HWPT_ALLOC_NEST_PARENT, &n->parent,
+				 IOMMU_HWPT_DATA_NONE, NULL, 0, 0) ||
+	    _test_cmd_viommu_alloc(fd, e->devid, n->parent,
+				   IOMMU_VIOMMU_TYPE_ARM_SMMUV3, 0, NULL, 0,
+				   &n->viommu) ||
+	    _test_cmd_vdevice_alloc(fd, n->viommu, e->devid, VSID,
+				    &n->vdev) ||
+	    vste_alloc(fd, e->devid, n->viommu, vste_s1(GPA_TABLES), 0,
+		       &n->nested))
+		return -1;
+	pt_id = n->nested;
+	return _test_pci_attach(e->devfd, &pt_id, false, 0);
+}
+
+/* Detach edu and destroy what nested_guest_up() made: 0 or -1 */
+static int nested_guest_down(int fd, struct iofd_edu *e,
+			     struct nested_guest *n)
+{
+	int rc = _test_pci_detach(e->devfd, false, 0);
+
+	rc |= _test_ioctl_destroy(fd, n->nested);
+	rc |= _test_ioctl_destroy(fd, n->vdev);
+	rc |= _test_ioctl_destroy(fd, n->viommu);
+	rc |= _test_ioctl_destroy(fd, n->parent);
+	munmap(n->g.mem, 9 * PAGE_SIZE);
+	return rc ? -1 : 0;
+}
+
 TEST_F(smmu, nested_shadow_dma)
 {
-	__u32 parent, viommu, vdev, nested, num, pt_id;
 	char res[160], want[96];
-	struct guest g;
+	struct nested_guest n;
 	long before;
+	__u32 num;
 
 	if (_metadata->skip)
 		return;
 
-	guest_build(&g);
-	ASSERT_NE(MAP_FAILED, g.mem);
-	test_ioctl_ioas_map_fixed(g.mem, 5 * PAGE_SIZE, GPA_TABLES);
-	test_ioctl_ioas_map_fixed(g.data, 4 * PAGE_SIZE, GPA_DATA);
-	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id,
-			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
-	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, self->e.devid, parent,
-					    IOMMU_VIOMMU_TYPE_ARM_SMMUV3, 0,
-					    NULL, 0, &viommu));
-	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu, self->e.devid,
-					     VSID, &vdev));
-	ASSERT_EQ(0, vste_alloc(self->fd, self->e.devid, viommu,
-				vste_s1(GPA_TABLES), 0, &nested));
-	pt_id = nested;
-	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
+	ASSERT_EQ(0, nested_guest_up(self->fd, self->ioas_id, &self->e, &n));
 
 	/* DMA through the guest's table: data 0 -> device -> data 2 */
-	fill(g.data, PAGE_SIZE, 5);
+	fill(n.g.data, PAGE_SIZE, 5);
 	ASSERT_EQ(0, edu_dma(self->e.bar, false, 0x5000 + 10, 0, XFER));
 	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x7000 + 20, 0, XFER));
-	EXPECT_EQ(0, memcmp(g.data + 10, g.data + 2 * PAGE_SIZE + 20, XFER));
+	EXPECT_EQ(0, memcmp(n.g.data + 10, n.g.data + 2 * PAGE_SIZE + 20, XFER));
 
 	/* The walker on the live (shadow) tables agrees with pagemap */
 	ASSERT_EQ(0, smmu_translate(self->e.rid, 0x5010, true, res,
 				    sizeof(res)));
 	snprintf(want, sizeof(want), "event=0x0 pa=0x%llx size=0x1000 w=1",
-		 (unsigned long long)iofd_virt_to_phys(g.data + 0x10));
+		 (unsigned long long)iofd_virt_to_phys(n.g.data + 0x10));
 	EXPECT_EQ(0, strncmp(res, want, strlen(want)))
 		TH_LOG("walker: %s want: %s", res, want);
 
 	/* Guest read-only: the write is refused with F_PERMISSION */
 	before = smmu_events();
-	memset(g.data + PAGE_SIZE, 0x66, PAGE_SIZE);
+	memset(n.g.data + PAGE_SIZE, 0x66, PAGE_SIZE);
 	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x6000, 0, 64));
-	EXPECT_EQ(0x66, g.data[PAGE_SIZE]);
+	EXPECT_EQ(0x66, n.g.data[PAGE_SIZE]);
 	EXPECT_LT(before, smmu_events());
 
 	/*
 	 * The guest points 0x5000 at data 3.  Until it sends TLBI_NH_VA the
 	 * old translation stays (as the SMMU's TLB would keep it).
 	 */
-	g.l3[5] = (GPA_DATA + 0x3000) | S1_PAGE;
-	memset(g.data, 0, PAGE_SIZE);
-	memset(g.data + 3 * PAGE_SIZE, 0, PAGE_SIZE);
+	n.g.l3[5] = (GPA_DATA + 0x3000) | S1_PAGE;
+	memset(n.g.data, 0, PAGE_SIZE);
+	memset(n.g.data + 3 * PAGE_SIZE, 0, PAGE_SIZE);
 	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x5000, 0, 64));
-	EXPECT_NE(0, g.data[0] | g.data[1] | g.data[2] | g.data[3]);
-	EXPECT_EQ(0, g.data[3 * PAGE_SIZE]);
+	EXPECT_NE(0, n.g.data[0] | n.g.data[1] | n.g.data[2] | n.g.data[3]);
+	EXPECT_EQ(0, n.g.data[3 * PAGE_SIZE]);
 	/* TLBI_NH_VA of another ASID changes nothing */
-	ASSERT_EQ(0, guest_cmd(self->fd, viommu, 0x12 | 9ULL << 48,
+	ASSERT_EQ(0, guest_cmd(self->fd, n.viommu, 0x12 | 9ULL << 48,
 			       0x5000 | 1, &num));
-	memset(g.data, 0, PAGE_SIZE);
+	memset(n.g.data, 0, PAGE_SIZE);
 	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x5000, 0, 64));
-	EXPECT_NE(0, g.data[0] | g.data[1] | g.data[2] | g.data[3]);
-	ASSERT_EQ(0, guest_cmd(self->fd, viommu,
+	EXPECT_NE(0, n.g.data[0] | n.g.data[1] | n.g.data[2] | n.g.data[3]);
+	ASSERT_EQ(0, guest_cmd(self->fd, n.viommu,
 			       0x12 | (__u64)GUEST_ASID << 48, 0x5000 | 1,
 			       &num));
 	EXPECT_EQ(1, num);
-	memset(g.data, 0, PAGE_SIZE);
+	memset(n.g.data, 0, PAGE_SIZE);
 	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x5000, 0, 64));
-	EXPECT_EQ(0, g.data[0] | g.data[1] | g.data[2] | g.data[3]);
-	EXPECT_NE(0, g.data[3 * PAGE_SIZE] | g.data[3 * PAGE_SIZE + 1] |
-		     g.data[3 * PAGE_SIZE + 2] | g.data[3 * PAGE_SIZE + 3]);
+	EXPECT_EQ(0, n.g.data[0] | n.g.data[1] | n.g.data[2] | n.g.data[3]);
+	EXPECT_NE(0, n.g.data[3 * PAGE_SIZE] | n.g.data[3 * PAGE_SIZE + 1] |
+		     n.g.data[3 * PAGE_SIZE + 2] | n.g.data[3 * PAGE_SIZE + 3]);
 
 	/*
 	 * The guest gives its CD another ASID and maps 0x8000, then sends
 	 * CFGI_CD for its vSID: the CD is read again and the whole table
 	 * with it, so 0x8000 becomes reachable.
 	 */
-	g.l3[8] = (GPA_DATA + 0x1000) | S1_PAGE;
-	g.cd[0] = (g.cd[0] & ~(0xffffULL << 48)) | 11ULL << 48;
-	memset(g.data + PAGE_SIZE, 0, PAGE_SIZE);
-	ASSERT_EQ(0, guest_cmd(self->fd, viommu, 0x05 | (__u64)VSID << 32, 1,
+	n.g.l3[8] = (GPA_DATA + 0x1000) | S1_PAGE;
+	n.g.cd[0] = (n.g.cd[0] & ~(0xffffULL << 48)) | 11ULL << 48;
+	memset(n.g.data + PAGE_SIZE, 0, PAGE_SIZE);
+	ASSERT_EQ(0, guest_cmd(self->fd, n.viommu, 0x05 | (__u64)VSID << 32, 1,
 			       &num));
 	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x8000, 0, 64));
-	EXPECT_NE(0, g.data[PAGE_SIZE] | g.data[PAGE_SIZE + 1] |
-		     g.data[PAGE_SIZE + 2] | g.data[PAGE_SIZE + 3]);
+	EXPECT_NE(0, n.g.data[PAGE_SIZE] | n.g.data[PAGE_SIZE + 1] |
+		     n.g.data[PAGE_SIZE + 2] | n.g.data[PAGE_SIZE + 3]);
 
 	/*
 	 * The parent unmaps the data pages: the shadow follows at once
 	 * (they are unpinned), the device's write is dropped.
 	 */
 	test_ioctl_ioas_unmap(GPA_DATA, 4 * PAGE_SIZE);
-	memset(g.data + 2 * PAGE_SIZE, 0x77, PAGE_SIZE);
+	memset(n.g.data + 2 * PAGE_SIZE, 0x77, PAGE_SIZE);
 	before = smmu_events();
 	ASSERT_EQ(0, edu_dma(self->e.bar, true, 0x7000, 0, 64));
-	EXPECT_EQ(0x77, g.data[2 * PAGE_SIZE]);
+	EXPECT_EQ(0x77, n.g.data[2 * PAGE_SIZE]);
 	EXPECT_LT(before, smmu_events());
 	EXPECT_EQ(0, smmu_counter("cmd_errors"));
 
-	ASSERT_EQ(0, _test_pci_detach(self->e.devfd, false, 0));
-	test_ioctl_destroy(nested);
-	test_ioctl_destroy(vdev);
-	test_ioctl_destroy(viommu);
-	test_ioctl_destroy(parent);
-	munmap(g.mem, 9 * PAGE_SIZE);
+	ASSERT_EQ(0, nested_guest_down(self->fd, &self->e, &n));
 }
 
 /*
@@ -507,35 +544,19 @@ TEST_F(smmu, nested_batch)
 		{ .cmd = { 0x12 | (__u64)GUEST_ASID << 48, 0x6000 | 1 } },
 		{ .cmd = { 0xff, 0 } },
 	};
-	__u32 parent, viommu, vdev, nested, num, pt_id;
 	char res[160], want[96];
-	struct guest g;
+	struct nested_guest n;
 	unsigned int i;
+	__u32 num = 3;
 
 	if (_metadata->skip)
 		return;
 
-	guest_build(&g);
-	ASSERT_NE(MAP_FAILED, g.mem);
-	test_ioctl_ioas_map_fixed(g.mem, 5 * PAGE_SIZE, GPA_TABLES);
-	test_ioctl_ioas_map_fixed(g.data, 4 * PAGE_SIZE, GPA_DATA);
-	test_cmd_hwpt_alloc(self->e.devid, self->ioas_id,
-			    IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
-	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, self->e.devid, parent,
-					    IOMMU_VIOMMU_TYPE_ARM_SMMUV3, 0,
-					    NULL, 0, &viommu));
-	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu, self->e.devid,
-					     VSID, &vdev));
-	ASSERT_EQ(0, vste_alloc(self->fd, self->e.devid, viommu,
-				vste_s1(GPA_TABLES), 0, &nested));
-	pt_id = nested;
-	ASSERT_EQ(0, _test_pci_attach(self->e.devfd, &pt_id, false, 0));
-
+	ASSERT_EQ(0, nested_guest_up(self->fd, self->ioas_id, &self->e, &n));
 	/* The guest swaps data pages 3 and 2 in under 0x5000 and 0x6000 */
-	g.l3[5] = (GPA_DATA + 0x3000) | S1_PAGE;
-	g.l3[6] = (GPA_DATA + 0x2000) | S1_PAGE;
-	num = 3;
-	EXPECT_ERRNO(EIO, _test_cmd_hwpt_invalidate(self->fd, viommu, cmds,
+	n.g.l3[5] = (GPA_DATA + 0x3000) | S1_PAGE;
+	n.g.l3[6] = (GPA_DATA + 0x2000) | S1_PAGE;
+	EXPECT_ERRNO(EIO, _test_cmd_hwpt_invalidate(self->fd, n.viommu, cmds,
 				IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
 				sizeof(cmds[0]), &num));
 	EXPECT_EQ(2, num);
@@ -543,20 +564,14 @@ TEST_F(smmu, nested_batch)
 		ASSERT_EQ(0, smmu_translate(self->e.rid, 0x5000 + i * 0x1000,
 					    true, res, sizeof(res)));
 		snprintf(want, sizeof(want), "event=0x0 pa=0x%llx size=0x1000 w=1",
-			 (unsigned long long)iofd_virt_to_phys(g.data +
+			 (unsigned long long)iofd_virt_to_phys(n.g.data +
 							       (3 - i) * PAGE_SIZE));
 		EXPECT_EQ(0, strncmp(res, want, strlen(want)))
 			TH_LOG("0x%x: walker: %s want: %s", 0x5000 + i * 0x1000,
 			       res, want);
 	}
 	EXPECT_EQ(0, smmu_counter("cmd_errors"));
-
-	ASSERT_EQ(0, _test_pci_detach(self->e.devfd, false, 0));
-	test_ioctl_destroy(nested);
-	test_ioctl_destroy(vdev);
-	test_ioctl_destroy(viommu);
-	test_ioctl_destroy(parent);
-	munmap(g.mem, 9 * PAGE_SIZE);
+	ASSERT_EQ(0, nested_guest_down(self->fd, &self->e, &n));
 }
 
 /*

@@ -188,8 +188,10 @@ fi
 # ------------------------------------------------------------- packaging --
 # Host side, nothing installed: DKMS in private trees against Debian's 6.1
 # headers, the uAPI reference against the headers, the man pages.
-# (make check-packaging installs and purges the packages for real.)
-if ((do_build && do_x86)); then
+# (make check-packaging installs and purges the packages for real.) Not
+# when the modules come from elsewhere (check-debug's tree and kernel,
+# IOFD_MODULES): packaging is about this checkout and Debian's headers.
+if ((do_build && do_x86)) && [[ -z ${IOFD_MODULES+set} ]]; then
 	section "packaging (host)"
 	step "Documentation/uapi.md matches the headers' kernel-doc" "$run_dir/uapi-doc.log" \
 		/usr/bin/python3 "$S/uapi-doc.py" --kernel-doc "$(iofd_linux_src)/scripts/kernel-doc" \

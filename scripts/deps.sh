@@ -27,7 +27,7 @@ set -euo pipefail
 #    (kmod: modinfo/modprobe --show-depends to pull in-kernel module deps)
 #  - sparse: `make sparse`; python3: the KTAP parser and kunit.py
 #  - xz-utils: unpacking linux-source; perl: checkpatch.pl
-#  - dkms scdoc: the DKMS and man page checks of make check (packaging)
+#  - dkms scdoc man-db: the DKMS and man page checks of make check (packaging)
 #  - gcc-aarch64-linux-gnu libc6-dev-arm64-cross: the arm64 guest's modules
 #    (cross kbuild) and static selftests/tools; qemu-system-arm: its QEMU
 #    (qemu-system-aarch64)
@@ -36,7 +36,7 @@ PACKAGES=(
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1
 	bc flex bison libelf-dev libssl-dev
 	qemu-system-x86 busybox-static cpio gzip kmod
-	sparse python3 xz-utils perl dkms scdoc
+	sparse python3 xz-utils perl dkms scdoc man-db
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 )
 

@@ -298,12 +298,11 @@ def summary(R, dev, arch, md_rel, pngs, base, res):
                " | ".join(c[0] for c in cols) + " |")
     out.append("|" + "---|" * (len(cols) + 1))
     for backing in ("4k", "thp", "hugetlb"):
-        for size in (SZ_1G_ROW,):
-            cells = ["%s-backed, %s" % (backing, size_name(size))]
-            for _, stack, target in cols:
-                r = R.get(stack, "map", target, backing, size)
-                cells.append(fmt(us_page(r)) if r else "–")
-            out.append("| " + " | ".join(cells) + " |")
+        cells = ["%s-backed, %s" % (backing, size_name(GIB))]
+        for _, stack, target in cols:
+            r = R.get(stack, "map", target, backing, GIB)
+            cells.append(fmt(us_page(r)) if r else "–")
+        out.append("| " + " | ".join(cells) + " |")
     out.append("")
     out.append("| target | measured | verdict |")
     out.append("|---|---|---|")
@@ -320,9 +319,6 @@ def summary(R, dev, arch, md_rel, pngs, base, res):
             out.append("")
             out.append("![%s](%s)" % (os.path.basename(p), os.path.relpath(p, base)))
     return "\n".join(out) + "\n"
-
-
-SZ_1G_ROW = GIB
 
 
 def main():

@@ -43,14 +43,13 @@ def rst_to_md(rst):
         if m:
             out.append("### `%s`" % m.group(2).strip())
             i += 1
-            # the indented one-line purpose that follows
-            while i < len(lines) and (not lines[i].strip() or lines[i].startswith("   ")):
-                if lines[i].strip():
-                    out.append("")
-                    out.append(inline(lines[i].strip()))
+            # blank lines, then the indented purpose line(s)
+            while i < len(lines) and not lines[i].strip():
                 i += 1
-                if out and out[-1] and not (i < len(lines) and lines[i].startswith("   ")):
-                    break
+            while i < len(lines) and lines[i].startswith("   ") and lines[i].strip():
+                out.append("")
+                out.append(inline(lines[i].strip()))
+                i += 1
             continue
         if line.strip() == "::":
             # a literal block: the indented lines after it

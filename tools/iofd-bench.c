@@ -1252,7 +1252,8 @@ static void group_threads(void)
 		jobs[i].b = &bufs[i];
 		if (mock_domain(jobs[i].fd, jobs[i].ioas, NULL)) {
 			skip_row("threads", "mock", "4k", "no mock domain");
-			return;
+			i++;
+			goto out;
 		}
 	}
 	for (r = 0; r <= opt.reps; r++) {
@@ -1278,7 +1279,10 @@ static void group_threads(void)
 	for (nthreads = 1; nthreads <= 2; nthreads++)
 		row("threads", "mock", "4k", nthreads, samples[nthreads - 1],
 		    opt.reps, LOOPS * 2 * (32 * SZ_2M / SZ_4K), "");
-	for (i = 0; i < 2; i++) {
+	i = 2;
+out:
+	/* @i jobs were set up */
+	while (i--) {
 		close(jobs[i].fd);
 		buffer_put(&bufs[i]);
 	}
